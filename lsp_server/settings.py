@@ -1,0 +1,150 @@
+"""The `wattcode.*` settings: typed, frozen, validated field by field.
+
+Settings arrive as `initializationOptions`, as `workspace/configuration` results and with
+`workspace/didChangeConfiguration`, nested (`{"wattcode": {"model": {"path": …}}}`) or dotted
+(`{"wattcode.model.path": …}`). Each field is checked on its own: a bad value keeps that field's
+default and yields one problem message; the rest still apply. Names are camelCase on the wire and
+snake_case here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SECTION = "wattcode"
+LOG_LEVELS = ("error", "warning", "info", "debug")
+
+
+def _bounded(default: Any, low: float | None = None, high: float | None = None,
+             choices: tuple[str, ...] | None = None) -> Any:
+    return field(default=default, metadata={"min": low, "max": high, "choices": choices})
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    path: str | None = None
+    """A GGUF file to use instead of the embedded default model."""
+    threads: int | None = _bounded(None, 1, 256)
+    """CPU threads for inference; None picks the number of physical cores."""
+    context_length: int = _bounded(4096, 512, 32768)
+
+
+@dataclass(frozen=True)
+class ContextSettings:
+    max_prompt_tokens: int = _bounded(1024, 64, 16384)
+    suffix_share: float = _bounded(0.25, 0.0, 0.9)
+    """Share of the prompt budget given to the text after the cursor."""
+
+
+@dataclass(frozen=True)
+class CompletionSettings:
+    enabled: bool = True
+    max_tokens: int = _bounded(64, 1, 512)
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = _bounded("info", choices=LOG_LEVELS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: ModelSettings = ModelSettings()
+    context: ContextSettings = ContextSettings()
+    completion: CompletionSettings = CompletionSettings()
+    log: LogSettings = LogSettings()
+
+
+@dataclass(frozen=True)
+class ParsedSettings:
+    settings: Settings
+    problems: tuple[str, ...] = ()
+    """Bad values, each kept at its default; shown to the user once."""
+    unknown: tuple[str, ...] = ()
+    """Keys that wattcode does not know; logged only (an older or newer client may send them)."""
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def flatten(raw: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield (dotted camelCase key, value) for nested and dotted input alike."""
+    for key, value in raw.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from flatten(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def _type_error(value: Any, annotation: str, meta: Mapping[str, Any]) -> str | None:
+    """Return what is wrong with `value` for a field typed `annotation`, or None."""
+    optional = annotation.endswith("| None")
+    base = annotation.removesuffix("| None").strip()
+    if value is None:
+        return None if optional else "must not be null"
+    if base == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if base in ("int", "float"):
+        numeric = (int,) if base == "int" else (int, float)
+        if isinstance(value, bool) or not isinstance(value, numeric):
+            return "must be a whole number" if base == "int" else "must be a number"
+        low, high = meta.get("min"), meta.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"must be between {low} and {high}"
+        return None
+    if base == "str":
+        if not isinstance(value, str):
+            return "must be a string"
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            return "must be one of " + ", ".join(repr(c) for c in choices)
+    return None
+
+
+def setting_fields() -> Iterator[tuple[str, str, str, dataclasses.Field[Any]]]:
+    """Yield (dotted key without section, group attribute, field attribute, field) per setting."""
+    for group in dataclasses.fields(Settings):
+        group_type = group.default.__class__
+        for f in dataclasses.fields(group_type):
+            yield f"{camel(group.name)}.{camel(f.name)}", group.name, f.name, f
+
+
+def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:
+    """Build Settings from client input, keeping the default for each bad or missing value."""
+    values: dict[str, Any] = {}
+    for key, value in flatten(raw or {}):
+        values[key.removeprefix(SECTION + ".")] = value
+    problems: list[str] = []
+    groups: dict[str, dict[str, Any]] = {}
+    known = set()
+    for dotted, group_name, field_name, f in setting_fields():
+        known.add(dotted)
+        if dotted not in values:
+            continue
+        value = values[dotted]
+        error = _type_error(value, str(f.type), f.metadata)
+        if error:
+            problems.append(f"{SECTION}.{dotted} {error} (got {value!r}); using the default "
+                            f"{f.default!r}")
+            continue
+        if str(f.type).startswith("float") and isinstance(value, int):
+            value = float(value)
+        groups.setdefault(group_name, {})[field_name] = value
+    defaults = Settings()
+    settings = Settings(**{
+        name: dataclasses.replace(getattr(defaults, name), **fields)
+        for name, fields in groups.items()
+    })
+    unknown = tuple(sorted(f"{SECTION}.{k}" for k in values if k not in known))
+    return ParsedSettings(settings, tuple(problems), unknown)

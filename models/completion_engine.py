@@ -1,0 +1,76 @@
+"""One suggestion for one cursor: window the text, build the FIM prompt, generate, clean up.
+
+This is the whole inference path that `wattcode complete`, the language server and the benchmark
+share. It holds no LSP types and no state beyond the backend's KV cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from models.cancellation import CancelToken
+from models.fim_formats import FimTokens
+from models.generation import GenerationStats, TokenModel, generate
+from models.postprocess import CursorContext, clean_completion
+from models.prompt_window import line_window
+
+RESERVED_TOKENS = 8
+"""Room kept free in the context for the FIM markers and a BOS token."""
+
+
+class CompletionModel(TokenModel, Protocol):
+    fim: FimTokens
+    bos_id: int | None
+    context_length: int
+
+    def tokenize(self, text: str) -> list[int]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class CompletionOptions:
+    max_prompt_tokens: int = 1024
+    suffix_share: float = 0.25
+    max_tokens: int = 64
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    """What to insert at the cursor; empty when the model had nothing worth showing."""
+    raw_text: str
+    multiline: bool
+    stats: GenerationStats
+
+
+class CompletionEngine:
+    def __init__(self, model: CompletionModel) -> None:
+        self.model = model
+
+    def prompt_budget(self, options: CompletionOptions) -> int:
+        room = self.model.context_length - options.max_tokens - RESERVED_TOKENS
+        return max(16, min(options.max_prompt_tokens, room))
+
+    def complete(self, prefix: str, suffix: str, options: CompletionOptions,
+                 cancel: CancelToken | None = None) -> Suggestion:
+        """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled)."""
+        cancel = cancel or CancelToken()
+        window = line_window(prefix, suffix, self.prompt_budget(options), options.suffix_share,
+                             self.model.count_tokens)
+        context = CursorContext.from_text(window.prefix, window.suffix)
+        prompt = self.model.fim.psm_prompt(
+            self.model.tokenize(window.prefix), self.model.tokenize(window.suffix),
+            self.model.bos_id,
+        )
+        generation = generate(
+            self.model,
+            prompt,
+            max_tokens=options.max_tokens,
+            context_room=self.model.context_length - len(prompt),
+            cancel=cancel,
+            is_finished=lambda raw: clean_completion(raw, context).finished,
+        )
+        cleaned = clean_completion(generation.raw_text, context)
+        return Suggestion(cleaned.text, generation.raw_text, context.multiline, generation.stats)

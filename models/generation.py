@@ -1,0 +1,111 @@
+"""The generation loop: evaluate a prompt, then pick tokens greedily until a stop rule fires.
+
+Greedy decoding (temperature 0) keeps suggestions deterministic, so that cached and uncached
+runs can be compared exactly. The loop checks the cancel token between prompt chunks and between
+tokens, and asks the caller's `is_finished` after every line so that text which post-processing
+would cut is never generated.
+"""
+
+from __future__ import annotations
+
+import codecs
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from models.cancellation import CancelToken
+
+
+class TokenModel(Protocol):
+    """What the loop needs from a backend (models/llama_backend.py, or a fake in unit tests)."""
+
+    def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
+        """Make the context hold `tokens`; return (tokens reused, tokens evaluated)."""
+        ...
+
+    def greedy_next(self) -> int: ...
+
+    def accept(self, token: int) -> None:
+        """Append a generated token to the context."""
+        ...
+
+    def is_stop(self, token: int) -> bool: ...
+
+    def token_bytes(self, token: int) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    prompt_tokens: int
+    prompt_tokens_reused: int
+    prompt_tokens_evaluated: int
+    generated_tokens: int
+    prompt_seconds: float
+    total_seconds: float
+    cpu_seconds: float
+    stop_reason: str
+    """"stop-token", "finished" (a post-processing stop rule), "max-tokens" or "context-full"."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    raw_text: str
+    stats: GenerationStats
+
+
+def generate(
+    model: TokenModel,
+    prompt: Sequence[int],
+    *,
+    max_tokens: int,
+    context_room: int,
+    cancel: CancelToken,
+    is_finished: Callable[[str], bool] = lambda _text: False,
+) -> Generation:
+    """Generate up to `max_tokens` after `prompt`; raises GenerationCancelled when cancelled."""
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    cancel.raise_if_cancelled()
+    reused, evaluated = model.evaluate_prompt(prompt, cancel)
+    prompt_done = time.perf_counter()
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    text = ""
+    generated = 0
+    stop_reason = "max-tokens"
+    limit = min(max_tokens, context_room)
+    while generated < limit:
+        cancel.raise_if_cancelled()
+        token = model.greedy_next()
+        if model.is_stop(token):
+            stop_reason = "stop-token"
+            break
+        generated += 1
+        piece = decoder.decode(model.token_bytes(token))
+        text += piece
+        if "\n" in piece and is_finished(text):
+            stop_reason = "finished"
+            break
+        if generated < limit:
+            model.accept(token)
+    else:
+        if limit < max_tokens:
+            stop_reason = "context-full"
+    text += decoder.decode(b"", final=True)
+    if stop_reason == "max-tokens" and is_finished(text):
+        stop_reason = "finished"
+    finished = time.perf_counter()
+    return Generation(
+        raw_text=text,
+        stats=GenerationStats(
+            prompt_tokens=len(prompt),
+            prompt_tokens_reused=reused,
+            prompt_tokens_evaluated=evaluated,
+            generated_tokens=generated,
+            prompt_seconds=prompt_done - started,
+            total_seconds=finished - started,
+            cpu_seconds=time.process_time() - cpu_started,
+            stop_reason=stop_reason,
+        ),
+    )

@@ -1,0 +1,168 @@
+"""The one module that imports llama_cpp: loads a GGUF model and runs tokens through it.
+
+`LlamaBackend` owns the native model and context and frees them deterministically (`close`).
+It keeps the context's KV cache aligned with the last prompt: a new prompt reuses the longest
+common token prefix and evaluates the rest in small chunks, checking the cancel token between
+chunks so that a cancelled request stops using the CPU quickly.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp  # noqa: TID251 - the one allowed import
+import numpy as np
+
+from models.cancellation import CancelToken
+from models.errors import ModelError
+from models.fim_formats import FimTokens, detect_fim_tokens
+from models.gguf_file import check_gguf
+
+log = logging.getLogger(__name__)
+
+PROMPT_CHUNK = 128
+"""Tokens evaluated between two cancel checks: ~0.4 s of prompt work on a 2-core laptop."""
+
+
+def _silence_native_logs() -> None:
+    """Route llama.cpp's own log lines to nowhere (stdout carries JSON-RPC only)."""
+
+    @llama_cpp.llama_log_callback
+    def _drop(_level: int, _text: bytes, _user_data: ctypes.c_void_p) -> None:
+        return None
+
+    llama_cpp.llama_log_set(_drop, ctypes.c_void_p(0))
+    # Keep a reference: llama.cpp calls the callback after this function returns.
+    _silence_native_logs.callback = _drop  # type: ignore[attr-defined]
+
+
+def backend_version() -> str:
+    return str(llama_cpp.__version__)
+
+
+def system_info() -> str:
+    return bytes(llama_cpp.llama_print_system_info()).decode("utf-8", "replace").strip()
+
+
+def supports_gpu_offload() -> bool:
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def physical_cores() -> int:
+    try:
+        import psutil  # noqa: PLC0415 - optional precision, os.cpu_count is the fallback
+
+        cores = psutil.cpu_count(logical=False)
+    except ImportError:
+        cores = None
+    return max(1, cores or os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    context_length: int = 4096
+    threads: int | None = None
+    batch_size: int = 512
+    gpu_layers: int = 0
+
+
+class LlamaBackend:
+    """A loaded model and its single inference context."""
+
+    def __init__(self, path: Path, options: LoadOptions | None = None) -> None:
+        options = options or LoadOptions()
+        check_gguf(path)
+        _silence_native_logs()
+        threads = options.threads or physical_cores()
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=options.context_length,
+                n_batch=options.batch_size,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=options.gpu_layers,
+                logits_all=False,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+        self.path = path
+        self.threads = threads
+        self.context_length = self._llama.n_ctx()
+        self._vocab = llama_cpp.llama_model_get_vocab(self._llama.model)
+        self._n_vocab = self._llama.n_vocab()
+        self.bos_id: int | None = (
+            int(self._llama.token_bos()) if llama_cpp.llama_vocab_get_add_bos(self._vocab)
+            else None
+        )
+        native = (
+            int(llama_cpp.llama_vocab_fim_pre(self._vocab)),
+            int(llama_cpp.llama_vocab_fim_suf(self._vocab)),
+            int(llama_cpp.llama_vocab_fim_mid(self._vocab)),
+        )
+        self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
+        self.name = str(self._llama.metadata.get("general.name", path.stem))
+        log.info("loaded %s (%s FIM, %d threads, context %d)", self.name, self.fim.family,
+                 threads, self.context_length)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def _special_token_id(self, text: str) -> int | None:
+        tokens = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return tokens[0] if len(tokens) == 1 else None
+
+    def tokenize(self, text: str) -> list[int]:
+        """Document text to tokens; special-token syntax in the text stays plain text."""
+        if not text:
+            return []
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def token_bytes(self, token: int) -> bytes:
+        return bytes(self._llama.detokenize([token]))
+
+    def is_stop(self, token: int) -> bool:
+        return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token)) or token in self.fim.stop_ids
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    @property
+    def cached_tokens(self) -> list[int]:
+        """The tokens whose keys and values the context holds now."""
+        return [int(t) for t in self._llama.input_ids[: self._llama.n_tokens]]
+
+    def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
+        if len(tokens) > self.context_length:
+            raise ModelError(f"prompt of {len(tokens)} tokens exceeds the context "
+                             f"({self.context_length})")
+        cached = self._llama.input_ids[: self._llama.n_tokens]
+        limit = min(len(cached), len(tokens))
+        mismatch = np.nonzero(cached[:limit] != np.asarray(tokens[:limit], dtype=cached.dtype))[0]
+        common = int(mismatch[0]) if mismatch.size else limit
+        # The last prompt token is always decoded again: its logits pick the first new token.
+        reused = min(common, len(tokens) - 1)
+        self._llama.n_tokens = reused
+        rest = list(tokens[reused:])
+        for start in range(0, len(rest), PROMPT_CHUNK):
+            cancel.raise_if_cancelled()
+            self._llama.eval(rest[start : start + PROMPT_CHUNK])
+        return reused, len(rest)
+
+    def greedy_next(self) -> int:
+        logits_ptr = llama_cpp.llama_get_logits_ith(self._llama.ctx, -1)
+        logits = np.ctypeslib.as_array(logits_ptr, shape=(self._n_vocab,))
+        return int(np.argmax(logits))
+
+    def accept(self, token: int) -> None:
+        self._llama.eval([token])
+
+    def close(self) -> None:
+        self._llama.close()

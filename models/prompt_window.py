@@ -1,0 +1,82 @@
+"""The text around the cursor that fits a token budget, in whole lines.
+
+This is the plain line window: the lines right before the cursor (the cursor's own line always
+whole) and the lines right after it, split by `suffix_share`, with any share one side cannot use
+given to the other. The tree-sitter trimmer (a later issue) replaces it where a grammar exists and
+falls back to it elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+CountTokens = Callable[[str], int]
+CHARS_PER_TOKEN_CEILING = 8
+"""No tokenizer packs more characters per token than this, so the scan can stop early."""
+
+
+@dataclass(frozen=True)
+class PromptWindow:
+    prefix: str
+    suffix: str
+    prefix_tokens: int
+    suffix_tokens: int
+
+
+def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list[str], int]:
+    taken: list[str] = []
+    used = 0
+    for line in lines:
+        cost = count(line)
+        if used + cost > budget and taken:
+            break
+        taken.append(line)
+        used += cost
+        if used >= budget:
+            break
+    return taken, used
+
+
+def line_window(prefix: str, suffix: str, budget: int, suffix_share: float,
+                count: CountTokens) -> PromptWindow:
+    """Keep whole lines nearest the cursor within `budget` tokens (the cursor lines always)."""
+    # Each line keeps its "\n" so that joining the kept lines restores the text exactly.
+    cursor_line_start = prefix.rfind("\n") + 1
+    before = prefix[:cursor_line_start].splitlines(keepends=True)
+    cursor_head = prefix[cursor_line_start:]
+    first_newline = suffix.find("\n")
+    cursor_tail = suffix if first_newline < 0 else suffix[: first_newline + 1]
+    after = [] if first_newline < 0 else suffix[first_newline + 1 :].splitlines(keepends=True)
+
+    fixed = count(cursor_head) + count(cursor_tail)
+    room = max(budget - fixed, 0)
+    scan_limit = room * CHARS_PER_TOKEN_CEILING
+    suffix_room = int(room * suffix_share)
+    after_taken, after_used = _take_lines(_bounded(after, scan_limit), suffix_room, count)
+    prefix_room = room - after_used
+    before_taken, before_used = _take_lines(
+        _bounded(before[::-1], scan_limit), prefix_room, count
+    )
+    # Give what the prefix left unused back to the suffix.
+    spare = prefix_room - before_used
+    if spare > 0 and len(after_taken) < len(after):
+        more, more_used = _take_lines(after[len(after_taken):], spare, count)
+        after_taken += more
+        after_used += more_used
+    return PromptWindow(
+        prefix="".join(reversed(before_taken)) + cursor_head,
+        suffix=cursor_tail + "".join(after_taken),
+        prefix_tokens=before_used + count(cursor_head),
+        suffix_tokens=after_used + count(cursor_tail),
+    )
+
+
+def _bounded(lines: list[str], char_limit: int) -> list[str]:
+    """The leading lines whose total length stays within `char_limit` (plus one)."""
+    total = 0
+    for index, line in enumerate(lines):
+        total += len(line)
+        if total > char_limit:
+            return lines[: index + 1]
+    return lines
