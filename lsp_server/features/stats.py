@@ -1,0 +1,35 @@
+"""`wattcode/stats` (custom request): the session's cumulative counters and the model's state.
+
+Keys keep their meaning across versions; new keys may be added.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lsp_server.server import WattcodeServer
+
+METHOD = "wattcode/stats"
+
+
+def register(server: WattcodeServer) -> None:
+    @server.feature(METHOD)
+    def stats(_params: Any = None) -> dict[str, Any]:
+        session = server.session
+        counters: dict[str, Any] = {
+            key: round(value, 4) if isinstance(value, float) else value
+            for key, value in session.counters.items()
+        }
+        counters["cpu_seconds"] = round(float(session.counters["cpu_seconds"]), 4)
+        return {
+            **counters,
+            "model": {
+                "state": session.model.state,
+                "name": session.model.name,
+                "path": session.model.path,
+                "error": session.model.error,
+                "load_seconds": round(session.model.load_seconds, 3),
+            },
+            "uptime_seconds": round(time.time() - session.started_at, 1),
+        }

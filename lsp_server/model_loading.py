@@ -1,0 +1,75 @@
+"""Load (or reload) the model on the model thread while reporting `$/progress` to the editor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from lsprotocol import types
+
+from lsp_server.model_worker import ModelSpecKey
+from lsp_server.server import WattcodeServer
+
+log = logging.getLogger(__name__)
+REPORT_EVERY_PERCENT = 5
+
+
+def model_key(server: WattcodeServer) -> ModelSpecKey:
+    model = server.session.settings.model
+    return ModelSpecKey(model.path, model.threads, model.context_length)
+
+
+def _client_shows_progress(server: WattcodeServer) -> bool:
+    window = server.client_capabilities.window
+    return bool(window and window.work_done_progress)
+
+
+async def load_model(server: WattcodeServer) -> None:
+    session = server.session
+    key = model_key(server)
+    progress = server.work_done_progress
+    token = f"wattcode-load-{uuid.uuid4()}"
+    show = _client_shows_progress(server)
+    if show:
+        try:
+            await progress.create_async(token)
+        except Exception:  # noqa: BLE001 - a client that refuses progress still gets a model
+            log.debug("client refused a progress token", exc_info=True)
+            show = False
+    if show:
+        progress.begin(token, types.WorkDoneProgressBegin(
+            title="wattcode", message="loading the model", percentage=0, cancellable=False))
+
+    loop = asyncio.get_running_loop()
+    last_percent = -REPORT_EVERY_PERCENT
+
+    def report_assembly(done: int, total: int) -> None:
+        # Called on the model thread while the default model is assembled.
+        nonlocal last_percent
+        percent = int(done * 100 / total) if total else 100
+        if show and percent >= last_percent + REPORT_EVERY_PERCENT:
+            last_percent = percent
+            loop.call_soon_threadsafe(progress.report, token, types.WorkDoneProgressReport(
+                message="assembling the default model", percentage=percent))
+
+    session.model.state = "loading"
+    server.model_settled.clear()
+    result = await asyncio.wrap_future(server.worker.load(key, report_assembly))
+    if result.ok:
+        session.model.state = "ready"
+        session.model.name = result.name
+        session.model.path = str(result.path)
+        session.model.error = None
+        session.model.load_seconds = result.seconds
+        message = f"{result.name} ready ({result.seconds:.1f} s)"
+    else:
+        session.model.state = "failed"
+        session.model.error = result.error
+        message = "no model loaded"
+        server.notify_user(f"{result.error} Completions are off until this is fixed; the "
+                           "server keeps running.", types.MessageType.Error)
+    server.model_settled.set()
+    if show:
+        progress.end(token, types.WorkDoneProgressEnd(message=message))
+    log.info("model: %s", message)

@@ -1,0 +1,144 @@
+"""The single model thread: loads the model and runs one generation at a time.
+
+llama.cpp contexts are not thread-safe, and two generations at once would only slow each other
+down on a laptop, so all model work goes through one thread in order. The asyncio side hands it
+frozen `CompletionRequest` snapshots; a request that was cancelled while it waited is answered
+without touching the model ("not started").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from models.cancellation import CancelToken
+from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
+from models.default_model import ProgressCallback
+from models.errors import GenerationCancelled, ModelError
+from models.llama_backend import LlamaBackend, LoadOptions
+from models.model_files import resolve_model_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """Everything a generation needs, frozen at the moment the editor asked."""
+
+    uri: str
+    version: int
+    prefix: str
+    suffix: str
+    options: CompletionOptions
+    cancel: CancelToken = field(default_factory=CancelToken, compare=False)
+
+
+class OutcomeStatus(Enum):
+    DONE = "done"
+    CANCELLED = "cancelled"
+    NOT_STARTED = "not-started"
+    NO_MODEL = "no-model"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: OutcomeStatus
+    suggestion: Suggestion | None = None
+    cpu_seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpecKey:
+    """What identifies a loaded model: a change in any of these means a reload."""
+
+    path: str | None
+    threads: int | None
+    context_length: int
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    ok: bool
+    path: Path | None = None
+    name: str = ""
+    fim_family: str = ""
+    seconds: float = 0.0
+    error: str | None = None
+
+
+BackendFactory = Callable[[Path, LoadOptions], LlamaBackend]
+
+
+class ModelWorker:
+    def __init__(self, backend_factory: BackendFactory = LlamaBackend) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wattcode-model")
+        self._backend_factory = backend_factory
+        self._backend: LlamaBackend | None = None
+        self._engine: CompletionEngine | None = None
+        self._loaded_key: ModelSpecKey | None = None
+        self.last_load: LoadResult | None = None
+
+    # Everything below prefixed with _ runs on the model thread only.
+
+    def load(self, key: ModelSpecKey,
+             on_progress: ProgressCallback | None = None) -> Future[LoadResult]:
+        return self._executor.submit(self._load, key, on_progress)
+
+    def _load(self, key: ModelSpecKey, on_progress: ProgressCallback | None) -> LoadResult:
+        if key == self._loaded_key and self._engine is not None and self.last_load:
+            return self.last_load
+        self._unload()
+        started = time.perf_counter()
+        try:
+            path = resolve_model_path(key.path, on_progress)
+            backend = self._backend_factory(
+                path, LoadOptions(context_length=key.context_length, threads=key.threads)
+            )
+        except ModelError as exc:
+            log.error("model unavailable: %s", exc)
+            self.last_load = LoadResult(ok=False, error=str(exc))
+            return self.last_load
+        self._backend, self._engine, self._loaded_key = backend, CompletionEngine(backend), key
+        self.last_load = LoadResult(
+            ok=True, path=path, name=backend.name, fim_family=backend.fim.family,
+            seconds=time.perf_counter() - started,
+        )
+        return self.last_load
+
+    def _unload(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        self._backend = self._engine = self._loaded_key = None
+
+    def complete(self, request: CompletionRequest) -> Future[Outcome]:
+        return self._executor.submit(self._complete, request)
+
+    def _complete(self, request: CompletionRequest) -> Outcome:
+        if request.cancel.cancelled:
+            return Outcome(OutcomeStatus.NOT_STARTED)
+        if self._engine is None:
+            error = self.last_load.error if self.last_load else "the model is not loaded"
+            return Outcome(OutcomeStatus.NO_MODEL, error=error)
+        cpu_started = time.process_time()
+        try:
+            suggestion = self._engine.complete(
+                request.prefix, request.suffix, request.options, request.cancel
+            )
+        except GenerationCancelled:
+            return Outcome(OutcomeStatus.CANCELLED, cpu_seconds=time.process_time() - cpu_started)
+        except ModelError as exc:
+            log.warning("generation failed: %s", exc)
+            return Outcome(OutcomeStatus.FAILED, cpu_seconds=time.process_time() - cpu_started,
+                           error=str(exc))
+        return Outcome(OutcomeStatus.DONE, suggestion, time.process_time() - cpu_started)
+
+    def shutdown(self) -> None:
+        self._executor.submit(self._unload)
+        self._executor.shutdown(wait=True, cancel_futures=True)

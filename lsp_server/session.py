@@ -1,0 +1,82 @@
+"""The server's mutable state, owned by the asyncio loop (never touched from the model thread)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from lsp_server.settings import Settings
+from models.cancellation import CancelToken
+from models.generation import GenerationStats
+
+RECORDS_PER_DOCUMENT = 64
+
+STAT_KEYS = (
+    "requests",
+    "suggestions",
+    "generations_started",
+    "generations_cancelled",
+    "generations_not_started",
+    "results_dropped_outdated",
+    "prompt_tokens_evaluated",
+    "prompt_tokens_reused",
+    "generated_tokens",
+    "cpu_seconds",
+)
+
+
+@dataclass
+class SuggestionRecord:
+    """A suggestion that was shown, kept so that hover can say what it cost."""
+
+    start_line: int
+    end_line: int
+    text: str
+    stats: GenerationStats
+    shown_at: float = field(default_factory=time.time)
+
+    def covers(self, line: int) -> bool:
+        return self.start_line <= line <= self.end_line
+
+
+@dataclass
+class ModelStatus:
+    state: str = "not loaded"
+    """"not loaded", "loading", "ready" or "failed"."""
+    name: str = ""
+    path: str = ""
+    error: str | None = None
+    load_seconds: float = 0.0
+
+
+@dataclass
+class Session:
+    settings: Settings = field(default_factory=Settings)
+    initialization_options: dict[str, Any] = field(default_factory=dict)
+    counters: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAT_KEYS, 0))
+    in_flight: dict[str, CancelToken] = field(default_factory=dict)
+    records: defaultdict[str, list[SuggestionRecord]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    model: ModelStatus = field(default_factory=ModelStatus)
+    started_at: float = field(default_factory=time.time)
+
+    def count(self, key: str, amount: float = 1) -> None:
+        self.counters[key] += amount
+
+    def add_record(self, uri: str, record: SuggestionRecord) -> None:
+        records = self.records[uri]
+        records.append(record)
+        del records[:-RECORDS_PER_DOCUMENT]
+
+    def record_at(self, uri: str, line: int) -> SuggestionRecord | None:
+        return next((r for r in reversed(self.records.get(uri, [])) if r.covers(line)), None)
+
+    def shift_records(self, uri: str, after_line: int, delta: int) -> None:
+        """Keep records on their lines when an edit above them adds or removes lines."""
+        for record in self.records.get(uri, []):
+            if record.start_line > after_line:
+                record.start_line += delta
+                record.end_line += delta

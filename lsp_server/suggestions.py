@@ -1,0 +1,104 @@
+"""The path every completion request takes: snapshot, newest-wins cancellation, model, checks.
+
+Both `textDocument/inlineCompletion` and `textDocument/completion` call `suggest()`. A newer
+request for the same document cancels the older one; a result whose document changed while it
+was generated is dropped, because it would be inserted at a stale position.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from lsp_server.model_worker import CompletionRequest, Outcome, OutcomeStatus
+from lsp_server.server import WattcodeServer
+from lsp_server.session import SuggestionRecord
+from models.cancellation import CancelToken
+from models.completion_engine import CompletionOptions, Suggestion
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShownSuggestion:
+    suggestion: Suggestion
+    position: types.Position
+
+
+def _options(server: WattcodeServer) -> CompletionOptions:
+    settings = server.session.settings
+    return CompletionOptions(
+        max_prompt_tokens=settings.context.max_prompt_tokens,
+        suffix_share=settings.context.suffix_share,
+        max_tokens=settings.completion.max_tokens,
+    )
+
+
+def _account(server: WattcodeServer, outcome: Outcome) -> None:
+    session = server.session
+    session.count("cpu_seconds", outcome.cpu_seconds)
+    if outcome.status is OutcomeStatus.NOT_STARTED:
+        session.count("generations_not_started")
+    elif outcome.status is OutcomeStatus.CANCELLED:
+        session.count("generations_started")
+        session.count("generations_cancelled")
+    elif outcome.suggestion is not None:
+        stats = outcome.suggestion.stats
+        session.count("generations_started")
+        session.count("prompt_tokens_evaluated", stats.prompt_tokens_evaluated)
+        session.count("prompt_tokens_reused", stats.prompt_tokens_reused)
+        session.count("generated_tokens", stats.generated_tokens)
+
+
+async def suggest(server: WattcodeServer, uri: str,
+                  position: types.Position) -> ShownSuggestion | None:
+    """Ask the model for a suggestion at `position`; None when there is nothing to show."""
+    session = server.session
+    session.count("requests")
+    if not session.settings.completion.enabled:
+        return None
+    document = server.workspace.get_text_document(uri)
+    offset = document.offset_at_position(position)
+    source = document.source
+    cancel = CancelToken()
+    request = CompletionRequest(
+        uri=uri,
+        version=document.version or 0,
+        prefix=source[:offset],
+        suffix=source[offset:],
+        options=_options(server),
+        cancel=cancel,
+    )
+    if (older := session.in_flight.get(uri)) is not None:
+        older.cancel()
+    session.in_flight[uri] = cancel
+    try:
+        await server.model_settled.wait()  # a request during start-up waits for the model
+        outcome = await asyncio.wrap_future(server.worker.complete(request))
+    except asyncio.CancelledError:
+        cancel.cancel()  # $/cancelRequest: stop the model thread within one token
+        raise
+    finally:
+        if session.in_flight.get(uri) is cancel:
+            del session.in_flight[uri]
+    _account(server, outcome)
+    if outcome.status is OutcomeStatus.NO_MODEL:
+        log.debug("no suggestion: %s", outcome.error)
+        return None
+    suggestion = outcome.suggestion
+    if suggestion is None or not suggestion.text:
+        return None
+    if (document.version or 0) != request.version:
+        session.count("results_dropped_outdated")
+        return None
+    session.count("suggestions")
+    session.add_record(uri, SuggestionRecord(
+        start_line=position.line,
+        end_line=position.line + suggestion.text.count("\n"),
+        text=suggestion.text,
+        stats=suggestion.stats,
+    ))
+    return ShownSuggestion(suggestion, position)
