@@ -29,7 +29,7 @@ def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list
     used = 0
     for line in lines:
         cost = count(line)
-        if used + cost > budget and taken:
+        if used + cost > budget:
             break
         taken.append(line)
         used += cost

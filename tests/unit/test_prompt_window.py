@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from models.prompt_window import line_window
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_small_file_is_kept_whole() -> None:
+    window = line_window("a b\nc ", "d\ne f\n", 100, 0.25, words)
+    assert (window.prefix, window.suffix) == ("a b\nc ", "d\ne f\n")
+
+
+def test_large_file_keeps_the_lines_nearest_the_cursor_in_whole_lines() -> None:
+    prefix = "".join(f"p{i} x x\n" for i in range(100)) + "cur"
+    suffix = "sor\n" + "".join(f"s{i} y y\n" for i in range(100))
+    window = line_window(prefix, suffix, 40, 0.25, words)
+    assert window.prefix.endswith("p99 x x\ncur")
+    assert window.suffix.startswith("sor\ns0 y y\n")
+    assert window.prefix_tokens + window.suffix_tokens <= 40
+    assert window.prefix.split("\n")[0].startswith("p")  # no line cut in half
+    assert window.suffix_tokens <= 40 * 0.25 + 1
+
+
+def test_unused_suffix_share_goes_to_the_prefix_and_back() -> None:
+    prefix = "".join(f"p{i}\n" for i in range(50))
+    window = line_window(prefix, "", 20, 0.5, words)
+    assert window.prefix_tokens == 20
+    suffix = "\n" + "".join(f"s{i}\n" for i in range(50))
+    window = line_window("x", suffix, 20, 0.25, words)
+    assert window.suffix_tokens == 19
