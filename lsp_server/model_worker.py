@@ -87,8 +87,9 @@ class ModelWorker:
 
     # Everything below prefixed with _ runs on the model thread only.
 
-    def load(self, key: ModelSpecKey,
-             on_progress: ProgressCallback | None = None) -> Future[LoadResult]:
+    def load(
+        self, key: ModelSpecKey, on_progress: ProgressCallback | None = None
+    ) -> Future[LoadResult]:
         return self._executor.submit(self._load, key, on_progress)
 
     def _load(self, key: ModelSpecKey, on_progress: ProgressCallback | None) -> LoadResult:
@@ -107,7 +108,10 @@ class ModelWorker:
             return self.last_load
         self._backend, self._engine, self._loaded_key = backend, CompletionEngine(backend), key
         self.last_load = LoadResult(
-            ok=True, path=path, name=backend.name, fim_family=backend.fim.family,
+            ok=True,
+            path=path,
+            name=backend.name,
+            fim_family=backend.fim.family,
             seconds=time.perf_counter() - started,
         )
         return self.last_load
@@ -135,8 +139,9 @@ class ModelWorker:
             return Outcome(OutcomeStatus.CANCELLED, cpu_seconds=time.process_time() - cpu_started)
         except ModelError as exc:
             log.warning("generation failed: %s", exc)
-            return Outcome(OutcomeStatus.FAILED, cpu_seconds=time.process_time() - cpu_started,
-                           error=str(exc))
+            return Outcome(
+                OutcomeStatus.FAILED, cpu_seconds=time.process_time() - cpu_started, error=str(exc)
+            )
         return Outcome(OutcomeStatus.DONE, suggestion, time.process_time() - cpu_started)
 
     def shutdown(self) -> None:

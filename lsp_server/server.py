@@ -19,7 +19,8 @@ class WattcodeServer(LanguageServer):
 
     def __init__(self, worker: ModelWorker) -> None:
         super().__init__(
-            SERVER_NAME, __version__,
+            SERVER_NAME,
+            __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.session = Session()
@@ -27,8 +28,9 @@ class WattcodeServer(LanguageServer):
         self.model_settled = asyncio.Event()
         """Set once a model load has finished, loaded or failed; requests wait for it."""
 
-    def notify_user(self, message: str, kind: types.MessageType = types.MessageType.Warning
-                    ) -> None:
+    def notify_user(
+        self, message: str, kind: types.MessageType = types.MessageType.Warning
+    ) -> None:
         self.window_show_message(types.ShowMessageParams(type=kind, message=f"wattcode: {message}"))
 
 
@@ -45,7 +47,14 @@ def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
     )
 
     server = WattcodeServer(worker or ModelWorker())
-    for feature in (lifecycle, configuration, documents, inline_completion, completion, hover,
-                    stats):
+    for feature in (
+        lifecycle,
+        configuration,
+        documents,
+        inline_completion,
+        completion,
+        hover,
+        stats,
+    ):
         feature.register(server)
     return server

@@ -19,8 +19,12 @@ SECTION = "wattcode"
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
-def _bounded(default: Any, low: float | None = None, high: float | None = None,
-             choices: tuple[str, ...] | None = None) -> Any:
+def _bounded(
+    default: Any,
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
     return field(default=default, metadata={"min": low, "max": high, "choices": choices})
 
 
@@ -115,8 +119,7 @@ def _type_error(value: Any, annotation: str, meta: Mapping[str, Any]) -> str | N
 def setting_fields() -> Iterator[tuple[str, str, str, dataclasses.Field[Any]]]:
     """Yield (dotted key without section, group attribute, field attribute, field) per setting."""
     for group in dataclasses.fields(Settings):
-        group_type = group.default.__class__
-        for f in dataclasses.fields(group_type):
+        for f in dataclasses.fields(getattr(Settings(), group.name)):
             yield f"{camel(group.name)}.{camel(f.name)}", group.name, f.name, f
 
 
@@ -135,16 +138,19 @@ def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:
         value = values[dotted]
         error = _type_error(value, str(f.type), f.metadata)
         if error:
-            problems.append(f"{SECTION}.{dotted} {error} (got {value!r}); using the default "
-                            f"{f.default!r}")
+            problems.append(
+                f"{SECTION}.{dotted} {error} (got {value!r}); using the default {f.default!r}"
+            )
             continue
         if str(f.type).startswith("float") and isinstance(value, int):
             value = float(value)
         groups.setdefault(group_name, {})[field_name] = value
     defaults = Settings()
-    settings = Settings(**{
-        name: dataclasses.replace(getattr(defaults, name), **fields)
-        for name, fields in groups.items()
-    })
+    settings = Settings(
+        **{
+            name: dataclasses.replace(getattr(defaults, name), **fields)
+            for name, fields in groups.items()
+        }
+    )
     unknown = tuple(sorted(f"{SECTION}.{k}" for k in values if k not in known))
     return ParsedSettings(settings, tuple(problems), unknown)

@@ -53,8 +53,9 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("generated_tokens", stats.generated_tokens)
 
 
-async def suggest(server: WattcodeServer, uri: str,
-                  position: types.Position) -> ShownSuggestion | None:
+async def suggest(
+    server: WattcodeServer, uri: str, position: types.Position
+) -> ShownSuggestion | None:
     """Ask the model for a suggestion at `position`; None when there is nothing to show."""
     session = server.session
     session.count("requests")
@@ -95,10 +96,13 @@ async def suggest(server: WattcodeServer, uri: str,
         session.count("results_dropped_outdated")
         return None
     session.count("suggestions")
-    session.add_record(uri, SuggestionRecord(
-        start_line=position.line,
-        end_line=position.line + suggestion.text.count("\n"),
-        text=suggestion.text,
-        stats=suggestion.stats,
-    ))
+    session.add_record(
+        uri,
+        SuggestionRecord(
+            start_line=position.line,
+            end_line=position.line + suggestion.text.count("\n"),
+            text=suggestion.text,
+            stats=suggestion.stats,
+        ),
+    )
     return ShownSuggestion(suggestion, position)

@@ -13,12 +13,14 @@ def cost_summary(stats: GenerationStats) -> str:
 
 
 def cost_markdown(stats: GenerationStats) -> str:
-    return "\n".join((
-        "**wattcode** · last suggestion on this line",
-        "",
-        f"- prompt: {stats.prompt_tokens_evaluated} tokens evaluated, "
-        f"{stats.prompt_tokens_reused} reused from the cache",
-        f"- generated: {stats.generated_tokens} tokens (stopped: {stats.stop_reason})",
-        f"- time: {stats.total_seconds * 1000:.0f} ms "
-        f"(prompt {stats.prompt_seconds * 1000:.0f} ms) · CPU {stats.cpu_seconds:.2f} s",
-    ))
+    return "\n".join(
+        (
+            "**wattcode** · last suggestion on this line",
+            "",
+            f"- prompt: {stats.prompt_tokens_evaluated} tokens evaluated, "
+            f"{stats.prompt_tokens_reused} reused from the cache",
+            f"- generated: {stats.generated_tokens} tokens (stopped: {stats.stop_reason})",
+            f"- time: {stats.total_seconds * 1000:.0f} ms "
+            f"(prompt {stats.prompt_seconds * 1000:.0f} ms) · CPU {stats.cpu_seconds:.2f} s",
+        )
+    )

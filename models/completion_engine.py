@@ -53,15 +53,26 @@ class CompletionEngine:
         room = self.model.context_length - options.max_tokens - RESERVED_TOKENS
         return max(16, min(options.max_prompt_tokens, room))
 
-    def complete(self, prefix: str, suffix: str, options: CompletionOptions,
-                 cancel: CancelToken | None = None) -> Suggestion:
+    def complete(
+        self,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        cancel: CancelToken | None = None,
+    ) -> Suggestion:
         """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled)."""
         cancel = cancel or CancelToken()
-        window = line_window(prefix, suffix, self.prompt_budget(options), options.suffix_share,
-                             self.model.count_tokens)
+        window = line_window(
+            prefix,
+            suffix,
+            self.prompt_budget(options),
+            options.suffix_share,
+            self.model.count_tokens,
+        )
         context = CursorContext.from_text(window.prefix, window.suffix)
         prompt = self.model.fim.psm_prompt(
-            self.model.tokenize(window.prefix), self.model.tokenize(window.suffix),
+            self.model.tokenize(window.prefix),
+            self.model.tokenize(window.suffix),
             self.model.bos_id,
         )
         generation = generate(

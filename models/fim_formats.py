@@ -27,16 +27,31 @@ class FimFamily:
 
 FAMILIES: tuple[FimFamily, ...] = (
     FimFamily(
-        "qwen2.5-coder / codegemma", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-        ("<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|endoftext|>", "<|im_end|>",
-         "<|file_separator|>"),
+        "qwen2.5-coder / codegemma",
+        "<|fim_prefix|>",
+        "<|fim_suffix|>",
+        "<|fim_middle|>",
+        (
+            "<|fim_pad|>",
+            "<|file_sep|>",
+            "<|repo_name|>",
+            "<|endoftext|>",
+            "<|im_end|>",
+            "<|file_separator|>",
+        ),
     ),
     FimFamily(
-        "starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
+        "starcoder",
+        "<fim_prefix>",
+        "<fim_suffix>",
+        "<fim_middle>",
         ("<fim_pad>", "<file_sep>", "<|endoftext|>"),
     ),
     FimFamily(
-        "deepseek-coder", "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>",
+        "deepseek-coder",
+        "<｜fim▁begin｜>",
+        "<｜fim▁hole｜>",
+        "<｜fim▁end｜>",
         ("<|EOT|>", "<｜end▁of▁sentence｜>"),
     ),
     FimFamily("codellama", "▁<PRE>", "▁<SUF>", "▁<MID>", ("▁<EOT>",)),
@@ -53,8 +68,9 @@ class FimTokens:
     middle_id: int
     stop_ids: frozenset[int]
 
-    def psm_prompt(self, prefix: Sequence[int], suffix: Sequence[int],
-                   bos_id: int | None = None) -> list[int]:
+    def psm_prompt(
+        self, prefix: Sequence[int], suffix: Sequence[int], bos_id: int | None = None
+    ) -> list[int]:
         """Prefix-suffix-middle layout: [bos] <pre> prefix <suf> suffix <mid>."""
         head = [bos_id] if bos_id is not None else []
         return [*head, self.prefix_id, *prefix, self.suffix_id, *suffix, self.middle_id]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import llama_cpp  # noqa: TID251 - the one allowed import
 import numpy as np
+import psutil
 
 from models.cancellation import CancelToken
 from models.errors import ModelError
@@ -32,7 +33,7 @@ PROMPT_CHUNK = 128
 def _silence_native_logs() -> None:
     """Route llama.cpp's own log lines to nowhere (stdout carries JSON-RPC only)."""
 
-    @llama_cpp.llama_log_callback
+    @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
     def _drop(_level: int, _text: bytes, _user_data: ctypes.c_void_p) -> None:
         return None
 
@@ -54,13 +55,7 @@ def supports_gpu_offload() -> bool:
 
 
 def physical_cores() -> int:
-    try:
-        import psutil  # noqa: PLC0415 - optional precision, os.cpu_count is the fallback
-
-        cores = psutil.cpu_count(logical=False)
-    except ImportError:
-        cores = None
-    return max(1, cores or os.cpu_count() or 1)
+    return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -98,8 +93,7 @@ class LlamaBackend:
         self._vocab = llama_cpp.llama_model_get_vocab(self._llama.model)
         self._n_vocab = self._llama.n_vocab()
         self.bos_id: int | None = (
-            int(self._llama.token_bos()) if llama_cpp.llama_vocab_get_add_bos(self._vocab)
-            else None
+            int(self._llama.token_bos()) if llama_cpp.llama_vocab_get_add_bos(self._vocab) else None
         )
         native = (
             int(llama_cpp.llama_vocab_fim_pre(self._vocab)),
@@ -108,8 +102,13 @@ class LlamaBackend:
         )
         self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
         self.name = str(self._llama.metadata.get("general.name", path.stem))
-        log.info("loaded %s (%s FIM, %d threads, context %d)", self.name, self.fim.family,
-                 threads, self.context_length)
+        log.info(
+            "loaded %s (%s FIM, %d threads, context %d)",
+            self.name,
+            self.fim.family,
+            threads,
+            self.context_length,
+        )
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -141,8 +140,9 @@ class LlamaBackend:
 
     def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
         if len(tokens) > self.context_length:
-            raise ModelError(f"prompt of {len(tokens)} tokens exceeds the context "
-                             f"({self.context_length})")
+            raise ModelError(
+                f"prompt of {len(tokens)} tokens exceeds the context ({self.context_length})"
+            )
         cached = self._llama.input_ids[: self._llama.n_tokens]
         limit = min(len(cached), len(tokens))
         mismatch = np.nonzero(cached[:limit] != np.asarray(tokens[:limit], dtype=cached.dtype))[0]

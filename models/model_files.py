@@ -9,8 +9,7 @@ from models.default_model import ProgressCallback
 from models.gguf_file import check_gguf
 
 
-def resolve_model_path(configured: str | None,
-                       on_progress: ProgressCallback | None = None) -> Path:
+def resolve_model_path(configured: str | None, on_progress: ProgressCallback | None = None) -> Path:
     """Return a checked GGUF path; assembles the default model on first use.
 
     Raises ModelError (with a message naming the file) when the model cannot be used.

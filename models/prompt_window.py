@@ -38,8 +38,9 @@ def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list
     return taken, used
 
 
-def line_window(prefix: str, suffix: str, budget: int, suffix_share: float,
-                count: CountTokens) -> PromptWindow:
+def line_window(
+    prefix: str, suffix: str, budget: int, suffix_share: float, count: CountTokens
+) -> PromptWindow:
     """Keep whole lines nearest the cursor within `budget` tokens (the cursor lines always)."""
     # Each line keeps its "\n" so that joining the kept lines restores the text exactly.
     cursor_line_start = prefix.rfind("\n") + 1
@@ -55,13 +56,11 @@ def line_window(prefix: str, suffix: str, budget: int, suffix_share: float,
     suffix_room = int(room * suffix_share)
     after_taken, after_used = _take_lines(_bounded(after, scan_limit), suffix_room, count)
     prefix_room = room - after_used
-    before_taken, before_used = _take_lines(
-        _bounded(before[::-1], scan_limit), prefix_room, count
-    )
+    before_taken, before_used = _take_lines(_bounded(before[::-1], scan_limit), prefix_room, count)
     # Give what the prefix left unused back to the suffix.
     spare = prefix_room - before_used
     if spare > 0 and len(after_taken) < len(after):
-        more, more_used = _take_lines(after[len(after_taken):], spare, count)
+        more, more_used = _take_lines(after[len(after_taken) :], spare, count)
         after_taken += more
         after_used += more_used
     return PromptWindow(

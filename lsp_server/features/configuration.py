@@ -26,9 +26,8 @@ async def pull_configuration(server: WattcodeServer) -> dict[str, Any]:
         result = await server.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
         )
-    except Exception:  # noqa: BLE001 - a client error must not take settings down with it
-        log.warning("workspace/configuration failed; keeping the current settings",
-                    exc_info=True)
+    except Exception:
+        log.warning("workspace/configuration failed; keeping the current settings", exc_info=True)
         return {}
     section = result[0] if result else None
     return section if isinstance(section, dict) else {}
@@ -66,9 +65,7 @@ def register(server: WattcodeServer) -> None:
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         pushed = params.settings if isinstance(params.settings, dict) else {}
         pulled = await pull_configuration(server)
-        await apply_settings(
-            server, merged(server.session.initialization_options, pulled, pushed)
-        )
+        await apply_settings(server, merged(server.session.initialization_options, pulled, pushed))
 
 
 def schedule(coro: Any) -> asyncio.Task[Any]:

@@ -15,11 +15,16 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 SERVER = [sys.executable, "-m", "lsp_server", "serve", "--no-log-file"]
 
 
-async def open_document(client: LanguageClient, uri: str, text: str,
-                        language: str = "python") -> None:
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
-    ))
+async def open_document(
+    client: LanguageClient, uri: str, text: str, language: str = "python"
+) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
+        )
+    )
 
 
 def plain(value: Any) -> Any:
@@ -53,15 +58,18 @@ async def wait_for_model(client: LanguageClient, timeout: float = 120) -> dict[s
         await asyncio.sleep(0.1)
 
 
-async def inline(client: LanguageClient, uri: str, line: int, character: int
-                 ) -> types.InlineCompletionList | None:
-    result = await client.text_document_inline_completion_async(types.InlineCompletionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=line, character=character),
-        context=types.InlineCompletionContext(
-            trigger_kind=types.InlineCompletionTriggerKind.Automatic
-        ),
-    ))
+async def inline(
+    client: LanguageClient, uri: str, line: int, character: int
+) -> types.InlineCompletionList | None:
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Automatic
+            ),
+        )
+    )
     assert result is None or isinstance(result, types.InlineCompletionList)
     return result
 
@@ -69,8 +77,7 @@ async def inline(client: LanguageClient, uri: str, line: int, character: int
 def end_of(text: str) -> types.Position:
     """The position after the last character, in UTF-16 code units."""
     lines = text.split("\n")
-    return types.Position(line=len(lines) - 1,
-                          character=len(lines[-1].encode("utf-16-le")) // 2)
+    return types.Position(line=len(lines) - 1, character=len(lines[-1].encode("utf-16-le")) // 2)
 
 
 def make_client_fixture(editor: str, settings: dict[str, Any] | None = None) -> Any:
@@ -80,9 +87,10 @@ def make_client_fixture(editor: str, settings: dict[str, Any] | None = None) -> 
             lsp_client.set_configuration(settings, section="wattcode")
         lsp_client.initialize_result = await lsp_client.initialize_session(  # type: ignore[attr-defined]
             types.InitializeParams(
-            capabilities=client_capabilities(editor),
-            initialization_options={"wattcode": {"completion": {"maxTokens": 48}}},
-        ))
+                capabilities=client_capabilities(editor),
+                initialization_options={"wattcode": {"completion": {"maxTokens": 48}}},
+            )
+        )
         yield lsp_client
         await asyncio.wait_for(lsp_client.shutdown_session(), timeout=30)
 

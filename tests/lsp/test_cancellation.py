@@ -24,21 +24,31 @@ async def test_twenty_rapid_keystrokes_give_one_suggestion(client: LanguageClien
 
     requests = []
     for version, char in enumerate(TYPED[:20], start=2):
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=1, character=4 + version - 2),
-                                  end=types.Position(line=1, character=4 + version - 2)),
-                text=char,
-            )],
-        ))
-        requests.append(client.text_document_inline_completion_async(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line=1, character=4 + version - 1),
-                context=types.InlineCompletionContext(
-                    trigger_kind=types.InlineCompletionTriggerKind.Automatic),
-            )))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=1, character=4 + version - 2),
+                            end=types.Position(line=1, character=4 + version - 2),
+                        ),
+                        text=char,
+                    )
+                ],
+            )
+        )
+        requests.append(
+            client.text_document_inline_completion_async(
+                types.InlineCompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(line=1, character=4 + version - 1),
+                    context=types.InlineCompletionContext(
+                        trigger_kind=types.InlineCompletionTriggerKind.Automatic
+                    ),
+                )
+            )
+        )
     results = await asyncio.gather(*requests)
 
     answered = [r for r in results if r is not None and r.items]
@@ -52,8 +62,15 @@ async def test_twenty_rapid_keystrokes_give_one_suggestion(client: LanguageClien
     assert after["requests"] - before["requests"] == 20
     assert never + started == 20
     completed = started - cancelled
-    delta = {k: after[k] - before[k] for k in ("generations_started", "generations_cancelled",
-                                                "generations_not_started", "suggestions")}
+    delta = {
+        k: after[k] - before[k]
+        for k in (
+            "generations_started",
+            "generations_cancelled",
+            "generations_not_started",
+            "suggestions",
+        )
+    }
     # Older requests were cancelled mid-generation or never reached the model.
     assert completed <= 3, delta
     assert cancelled + never >= 17, delta

@@ -18,8 +18,11 @@ async def test_completion_item_mirrors_the_inline_text(neovim_client: LanguageCl
     await open_document(client, uri, text)
     await wait_for_model(client)
     position = end_of(text)
-    completion = await client.text_document_completion_async(types.CompletionParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=position
+        )
+    )
     assert isinstance(completion, types.CompletionList)
     assert completion.is_incomplete
     assert len(completion.items) == 1

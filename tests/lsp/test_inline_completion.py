@@ -15,15 +15,24 @@ pytestmark = pytest.mark.model
     ("uri", "language", "text", "expected"),
     [
         ("file:///add.py", "python", "def add(a, b):\n    return ", "a + b"),
-        ("file:///add.js", "javascript",
-         "// Sum of two numbers.\nfunction add(a, b) {\n  return ", "a + b"),
-        ("file:///add.go", "go",
-         "package main\n\n// Add returns the sum of a and b.\nfunc Add(a int, b int) int {\n"
-         "\treturn ", "a + b"),
+        (
+            "file:///add.js",
+            "javascript",
+            "// Sum of two numbers.\nfunction add(a, b) {\n  return ",
+            "a + b",
+        ),
+        (
+            "file:///add.go",
+            "go",
+            "package main\n\n// Add returns the sum of a and b.\nfunc Add(a int, b int) int {\n"
+            "\treturn ",
+            "a + b",
+        ),
     ],
 )
-async def test_suggests_the_obvious_body(client: LanguageClient, uri: str, language: str,
-                                         text: str, expected: str) -> None:
+async def test_suggests_the_obvious_body(
+    client: LanguageClient, uri: str, language: str, text: str, expected: str
+) -> None:
     await open_document(client, uri, text, language)
     await wait_for_model(client)
     position = end_of(text)
@@ -58,10 +67,12 @@ async def test_hover_shows_what_the_suggestion_cost(client: LanguageClient) -> N
     position = end_of(text)
     result = await inline(client, "file:///cost.py", position.line, position.character)
     assert result is not None and result.items
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri="file:///cost.py"),
-        position=types.Position(line=position.line, character=2),
-    ))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri="file:///cost.py"),
+            position=types.Position(line=position.line, character=2),
+        )
+    )
     assert hover is not None
     assert isinstance(hover.contents, types.MarkupContent)
     value = hover.contents.value
@@ -69,15 +80,16 @@ async def test_hover_shows_what_the_suggestion_cost(client: LanguageClient) -> N
     assert "generated:" in value
     assert " ms" in value
     # A line without a suggestion has no hover.
-    nothing = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri="file:///cost.py"),
-        position=types.Position(line=0, character=2),
-    ))
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri="file:///cost.py"),
+            position=types.Position(line=0, character=2),
+        )
+    )
     assert nothing is None
 
 
-async def test_emoji_and_cjk_before_the_cursor_keep_positions_right(
-        client: LanguageClient) -> None:
+async def test_emoji_and_cjk_before_the_cursor_keep_positions_right(client: LanguageClient) -> None:
     # "🎉" is two UTF-16 code units and one code point; the CJK characters are one of each.
     text = 'def greet(name):\n    banner = "🎉 你好 🎉"\n    return banner + " " + '
     uri = "file:///unicode.py"
@@ -94,14 +106,21 @@ async def test_emoji_and_cjk_before_the_cursor_keep_positions_right(
     # A cursor right after the emoji on line 1: the server must split the text there.
     emoji_line = '    banner = "🎉 你好 🎉"'
     after_emoji = len(emoji_line.encode("utf-16-le")) // 2
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=1, character=after_emoji),
-                              end=types.Position(line=1, character=after_emoji)),
-            text="  # 🎉",
-        )],
-    ))
-    hover_line = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=1, character=after_emoji),
+                        end=types.Position(line=1, character=after_emoji),
+                    ),
+                    text="  # 🎉",
+                )
+            ],
+        )
+    )
+    hover_line = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
     assert hover_line is not None  # the record stayed on its line through the edit

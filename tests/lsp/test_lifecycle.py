@@ -16,8 +16,12 @@ pytestmark = pytest.mark.model
 
 async def test_model_load_reports_progress(client: LanguageClient) -> None:
     await wait_for_model(client)
-    reports = [r for token, rs in client.progress_reports.items()
-               if str(token).startswith("wattcode-load") for r in rs]
+    reports = [
+        r
+        for token, rs in client.progress_reports.items()
+        if str(token).startswith("wattcode-load")
+        for r in rs
+    ]
     assert isinstance(reports[0], types.WorkDoneProgressBegin)
     assert isinstance(reports[-1], types.WorkDoneProgressEnd)
     assert reports[-1].message is not None and "ready" in reports[-1].message
@@ -30,14 +34,23 @@ def _frame(message: dict[str, object]) -> bytes:
 
 def test_exit_is_clean_and_stdout_is_only_json_rpc() -> None:
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"processId": None, "rootUri": None, "capabilities": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": None, "capabilities": {}},
+        },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    done = subprocess.run(SERVER, input=b"".join(_frame(m) for m in messages),
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run(
+        SERVER,
+        input=b"".join(_frame(m) for m in messages),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     out = done.stdout
     # Every byte on stdout belongs to a framed JSON-RPC message.

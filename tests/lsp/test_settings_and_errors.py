@@ -12,8 +12,9 @@ from pytest_lsp import LanguageClient
 from tests.lsp.conftest import end_of, inline, open_document, stats, wait_for_model
 
 
-async def wait_for_message(client: LanguageClient, needle: str, timeout: float = 30
-                           ) -> types.ShowMessageParams:
+async def wait_for_message(
+    client: LanguageClient, needle: str, timeout: float = 30
+) -> types.ShowMessageParams:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -26,14 +27,15 @@ async def wait_for_message(client: LanguageClient, needle: str, timeout: float =
 
 async def change_settings(client: LanguageClient, settings: dict[str, object]) -> None:
     client.set_configuration(settings, section="wattcode")
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings=None))
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
 
 
 async def test_bad_setting_is_reported_once_and_default_kept(client: LanguageClient) -> None:
     await wait_for_model(client)
-    await change_settings(client, {"completion": {"maxTokens": "lots", "enabled": True},
-                                   "context": {"maxPromptTokens": 5}})
+    await change_settings(
+        client,
+        {"completion": {"maxTokens": "lots", "enabled": True}, "context": {"maxPromptTokens": 5}},
+    )
     message = await wait_for_message(client, "maxTokens")
     assert message.type == types.MessageType.Warning
     assert "maxPromptTokens" in message.message  # both problems in the one message
@@ -62,7 +64,8 @@ async def test_disabling_completion_answers_empty(client: LanguageClient) -> Non
 
 @pytest.mark.parametrize("kind", ["missing", "not-gguf"])
 async def test_unusable_model_path_keeps_the_server_running(
-        client: LanguageClient, tmp_path: Path, kind: str) -> None:
+    client: LanguageClient, tmp_path: Path, kind: str
+) -> None:
     await wait_for_model(client)
     if kind == "missing":
         path = tmp_path / "nope.gguf"

@@ -12,8 +12,13 @@ ROOT = Path(__file__).parents[2]
 
 
 def wattcode(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lsp_server", *args], capture_output=True,
-                          text=True, check=False, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "lsp_server", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 def test_location_parsing() -> None:

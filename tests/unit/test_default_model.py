@@ -21,8 +21,9 @@ from models.default_model import ModelSpec, assemble, is_verified, verify
 from models.errors import ModelAssemblyError
 
 
-def make_parts(directory: Path, sizes: tuple[int, ...] = (300_000, 200_000, 123)
-               ) -> tuple[list[Path], ModelSpec]:
+def make_parts(
+    directory: Path, sizes: tuple[int, ...] = (300_000, 200_000, 123)
+) -> tuple[list[Path], ModelSpec]:
     directory.mkdir(parents=True, exist_ok=True)
     parts, digest, total = [], hashlib.sha256(), 0
     for index, size in enumerate(sizes, start=1):
@@ -94,8 +95,9 @@ def slow(done, total):
         time.sleep(60)
 assemble(Path({str(models)!r}), spec, parts, on_progress=slow)
 """
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                             cwd=Path(__file__).parents[2])
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, cwd=Path(__file__).parents[2]
+    )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == b"started"
     os.kill(child.pid, signal.SIGKILL)

@@ -17,8 +17,12 @@ def test_wattcode_model_verify_hashes_the_assembled_file() -> None:
     target = default_model.default_model_path(paths.models_dir())
     if not target.exists():
         subprocess.run([sys.executable, "-m", "lsp_server", "model", "fetch"], check=True)
-    done = subprocess.run([sys.executable, "-m", "lsp_server", "model", "verify"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "lsp_server", "model", "verify"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert default_model.DEFAULT_MODEL.sha256 in done.stdout
 

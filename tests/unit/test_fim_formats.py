@@ -11,8 +11,16 @@ def vocab(tokens: dict[str, int]):  # type: ignore[no-untyped-def]
 
 
 def test_qwen_tokens_found_from_strings_with_their_stops() -> None:
-    lookup = vocab({"<|fim_prefix|>": 10, "<|fim_suffix|>": 11, "<|fim_middle|>": 12,
-                    "<|fim_pad|>": 13, "<|endoftext|>": 2, "<|file_sep|>": 14})
+    lookup = vocab(
+        {
+            "<|fim_prefix|>": 10,
+            "<|fim_suffix|>": 11,
+            "<|fim_middle|>": 12,
+            "<|fim_pad|>": 13,
+            "<|endoftext|>": 2,
+            "<|file_sep|>": 14,
+        }
+    )
     fim = detect_fim_tokens(lookup)
     assert (fim.prefix_id, fim.suffix_id, fim.middle_id) == (10, 11, 12)
     assert {13, 2, 14, 10, 11, 12} <= fim.stop_ids

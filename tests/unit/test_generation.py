@@ -16,8 +16,9 @@ STOP = 0
 class ScriptedModel:
     """Emits the bytes of `script` one character per token, then STOP."""
 
-    def __init__(self, script: str, cancel_after: int | None = None,
-                 cancel: CancelToken | None = None) -> None:
+    def __init__(
+        self, script: str, cancel_after: int | None = None, cancel: CancelToken | None = None
+    ) -> None:
         self.script = script
         self.position = 0
         self.accepted: list[int] = []
@@ -49,8 +50,9 @@ class ScriptedModel:
 
 
 def test_stops_at_the_stop_token() -> None:
-    result = generate(ScriptedModel("abc"), [1, 2], max_tokens=10, context_room=100,
-                      cancel=CancelToken())
+    result = generate(
+        ScriptedModel("abc"), [1, 2], max_tokens=10, context_room=100, cancel=CancelToken()
+    )
     assert result.raw_text == "abc"
     assert result.stats.stop_reason == "stop-token"
     assert result.stats.generated_tokens == 3
@@ -58,18 +60,29 @@ def test_stops_at_the_stop_token() -> None:
 
 
 def test_max_tokens_and_context_room_bound_the_output() -> None:
-    assert generate(ScriptedModel("abcdef"), [1], max_tokens=4, context_room=100,
-                    cancel=CancelToken()).raw_text == "abcd"
-    result = generate(ScriptedModel("abcdef"), [1], max_tokens=4, context_room=2,
-                      cancel=CancelToken())
+    assert (
+        generate(
+            ScriptedModel("abcdef"), [1], max_tokens=4, context_room=100, cancel=CancelToken()
+        ).raw_text
+        == "abcd"
+    )
+    result = generate(
+        ScriptedModel("abcdef"), [1], max_tokens=4, context_room=2, cancel=CancelToken()
+    )
     assert result.raw_text == "ab"
     assert result.stats.stop_reason == "context-full"
 
 
 def test_is_finished_is_asked_at_line_ends_and_stops_early() -> None:
     model = ScriptedModel("one\ntwo\nthree\n")
-    result = generate(model, [1], max_tokens=50, context_room=100, cancel=CancelToken(),
-                      is_finished=lambda text: text.count("\n") >= 2)
+    result = generate(
+        model,
+        [1],
+        max_tokens=50,
+        context_room=100,
+        cancel=CancelToken(),
+        is_finished=lambda text: text.count("\n") >= 2,
+    )
     assert result.raw_text == "one\ntwo\n"
     assert result.stats.stop_reason == "finished"
     assert model.position == len("one\ntwo\n")  # nothing generated past the stop
@@ -99,5 +112,7 @@ def test_multibyte_characters_split_across_tokens_decode_whole() -> None:
 
     data = "é🎉".encode()
     model = ByteModel("".join(chr(b) for b in data))
-    assert generate(model, [1], max_tokens=20, context_room=100,
-                    cancel=CancelToken()).raw_text == "é🎉"
+    assert (
+        generate(model, [1], max_tokens=20, context_room=100, cancel=CancelToken()).raw_text
+        == "é🎉"
+    )

@@ -10,8 +10,9 @@ def test_defaults_when_nothing_is_sent() -> None:
 
 
 def test_nested_and_dotted_forms_agree() -> None:
-    nested = parse_settings({"wattcode": {"model": {"path": "/m.gguf"},
-                                          "completion": {"maxTokens": 20}}})
+    nested = parse_settings(
+        {"wattcode": {"model": {"path": "/m.gguf"}, "completion": {"maxTokens": 20}}}
+    )
     dotted = parse_settings({"wattcode.model.path": "/m.gguf", "completion.maxTokens": 20})
     assert nested.settings == dotted.settings
     assert nested.settings.model.path == "/m.gguf"
@@ -19,11 +20,15 @@ def test_nested_and_dotted_forms_agree() -> None:
 
 
 def test_each_bad_value_keeps_its_default_and_says_why() -> None:
-    parsed = parse_settings({"wattcode": {
-        "completion": {"maxTokens": 0, "enabled": "yes"},
-        "context": {"maxPromptTokens": 512, "suffixShare": "half"},
-        "log": {"level": "loud"},
-    }})
+    parsed = parse_settings(
+        {
+            "wattcode": {
+                "completion": {"maxTokens": 0, "enabled": "yes"},
+                "context": {"maxPromptTokens": 512, "suffixShare": "half"},
+                "log": {"level": "loud"},
+            }
+        }
+    )
     s = parsed.settings
     assert s.completion.max_tokens == 64 and s.completion.enabled is True
     assert s.context.max_prompt_tokens == 512  # the good value in the same group applies
