@@ -152,6 +152,33 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    try:
+        from lsp_server.bench import runner  # noqa: PLC0415 - the bench extra is optional
+    except ImportError as exc:
+        print(
+            f"wattcode: the benchmark needs its extra: pip install 'wattcode[bench]' ({exc})",
+            file=sys.stderr,
+        )
+        return 2
+    plan = runner.BenchPlan.make(
+        quick=args.quick,
+        configs=args.configs,
+        workloads=args.workloads,
+        seed=args.seed,
+        tasks=args.tasks,
+        padded_tasks=args.padded_tasks,
+        spans=args.spans,
+    )
+    try:
+        report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
+    except ModelError as exc:
+        print(f"wattcode: {exc}", file=sys.stderr)
+        return 1
+    print(report_path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wattcode",
@@ -185,6 +212,27 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("--threads", type=int, default=None)
     complete.add_argument("--json", action="store_true", help="suggestion and cost as JSON")
     complete.set_defaults(run=cmd_complete)
+
+    bench = commands.add_parser("bench", help="the efficiency and greenness benchmark")
+    bench.add_argument("--quick", action="store_true", help="small fixed subsets (CI, <10 min)")
+    bench.add_argument("--out", default="bench/runs/latest", help="report directory")
+    bench.add_argument(
+        "--configs",
+        type=lambda s: s.split(","),
+        default=None,
+        help="comma-separated: naive,wattcode,no-window,no-early-stop,no-cache",
+    )
+    bench.add_argument(
+        "--workloads",
+        type=lambda s: s.split(","),
+        default=None,
+        help="comma-separated: accuracy,typing,resources",
+    )
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--tasks", type=int, default=None, help="HumanEval tasks (full: 1033)")
+    bench.add_argument("--padded-tasks", type=int, default=None)
+    bench.add_argument("--spans", type=int, default=None, help="typed spans per file")
+    bench.set_defaults(run=cmd_bench)
 
     doctor = commands.add_parser("doctor", help="check the model, backend, energy source, dirs")
     doctor.add_argument("--model", help="also check this GGUF file")

@@ -56,11 +56,22 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class ExperimentalSettings:
+    """Switches that turn single features off, so the benchmark can show each one's share."""
+
+    early_stop: bool = True
+    """Stop generating as soon as post-processing would cut the rest."""
+    prefix_reuse: bool = True
+    """Reuse the KV cache of the previous prompt's common token prefix."""
+
+
+@dataclass(frozen=True)
 class Settings:
     model: ModelSettings = ModelSettings()
     context: ContextSettings = ContextSettings()
     completion: CompletionSettings = CompletionSettings()
     log: LogSettings = LogSettings()
+    experimental: ExperimentalSettings = ExperimentalSettings()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ def _options(server: WattcodeServer) -> CompletionOptions:
         max_prompt_tokens=settings.context.max_prompt_tokens,
         suffix_share=settings.context.suffix_share,
         max_tokens=settings.completion.max_tokens,
+        early_stop=settings.experimental.early_stop,
+        reuse_prefix=settings.experimental.prefix_reuse,
     )
 
 

@@ -34,6 +34,10 @@ class CompletionOptions:
     max_prompt_tokens: int = 1024
     suffix_share: float = 0.25
     max_tokens: int = 64
+    multiline: bool | None = None
+    """None decides from the cursor's context; False/True force one line or a block."""
+    early_stop: bool = True
+    reuse_prefix: bool = True
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,11 @@ class CompletionEngine:
             self.model.count_tokens,
         )
         context = CursorContext.from_text(window.prefix, window.suffix)
+        multiline = context.multiline if options.multiline is None else options.multiline
+
+        def is_finished(raw: str) -> bool:
+            return options.early_stop and clean_completion(raw, context, multiline).finished
+
         prompt = self.model.fim.psm_prompt(
             self.model.tokenize(window.prefix),
             self.model.tokenize(window.suffix),
@@ -81,7 +90,8 @@ class CompletionEngine:
             max_tokens=options.max_tokens,
             context_room=self.model.context_length - len(prompt),
             cancel=cancel,
-            is_finished=lambda raw: clean_completion(raw, context).finished,
+            is_finished=is_finished,
+            reuse_prefix=options.reuse_prefix,
         )
-        cleaned = clean_completion(generation.raw_text, context)
-        return Suggestion(cleaned.text, generation.raw_text, context.multiline, generation.stats)
+        cleaned = clean_completion(generation.raw_text, context, multiline)
+        return Suggestion(cleaned.text, generation.raw_text, multiline, generation.stats)

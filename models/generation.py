@@ -20,7 +20,9 @@ from models.cancellation import CancelToken
 class TokenModel(Protocol):
     """What the loop needs from a backend (models/llama_backend.py, or a fake in unit tests)."""
 
-    def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
+    def evaluate_prompt(
+        self, tokens: Sequence[int], cancel: CancelToken, reuse_prefix: bool = True
+    ) -> tuple[int, int]:
         """Make the context hold `tokens`; return (tokens reused, tokens evaluated)."""
         ...
 
@@ -62,12 +64,13 @@ def generate(
     context_room: int,
     cancel: CancelToken,
     is_finished: Callable[[str], bool] = lambda _text: False,
+    reuse_prefix: bool = True,
 ) -> Generation:
     """Generate up to `max_tokens` after `prompt`; raises GenerationCancelled when cancelled."""
     started = time.perf_counter()
     cpu_started = time.process_time()
     cancel.raise_if_cancelled()
-    reused, evaluated = model.evaluate_prompt(prompt, cancel)
+    reused, evaluated = model.evaluate_prompt(prompt, cancel, reuse_prefix)
     prompt_done = time.perf_counter()
 
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

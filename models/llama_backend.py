@@ -138,7 +138,9 @@ class LlamaBackend:
         """The tokens whose keys and values the context holds now."""
         return [int(t) for t in self._llama.input_ids[: self._llama.n_tokens]]
 
-    def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
+    def evaluate_prompt(
+        self, tokens: Sequence[int], cancel: CancelToken, reuse_prefix: bool = True
+    ) -> tuple[int, int]:
         if len(tokens) > self.context_length:
             raise ModelError(
                 f"prompt of {len(tokens)} tokens exceeds the context ({self.context_length})"
@@ -147,6 +149,8 @@ class LlamaBackend:
         limit = min(len(cached), len(tokens))
         mismatch = np.nonzero(cached[:limit] != np.asarray(tokens[:limit], dtype=cached.dtype))[0]
         common = int(mismatch[0]) if mismatch.size else limit
+        if not reuse_prefix:
+            common = 0
         # The last prompt token is always decoded again: its logits pick the first new token.
         reused = min(common, len(tokens) - 1)
         self._llama.n_tokens = reused
@@ -163,6 +167,10 @@ class LlamaBackend:
 
     def accept(self, token: int) -> None:
         self._llama.eval([token])
+
+    def reset(self) -> None:
+        """Forget the cached prompt, so that the next one is evaluated from scratch."""
+        self._llama.n_tokens = 0
 
     def close(self) -> None:
         self._llama.close()

@@ -113,6 +113,12 @@ def _strip_line_suffix_overlap(text: str, line_suffix: str) -> str:
 
 
 def _clean_single_line(raw: str, ctx: CursorContext) -> Cleaned:
+    if not ctx.line_prefix.strip():
+        # On an empty line the one line wanted is the first with content, not a blank one.
+        lines = raw.split("\n")
+        while len(lines) > 1 and not lines[0].strip():
+            lines.pop(0)
+        raw = "\n".join(lines)
     first, newline, _ = raw.partition("\n")
     text = _strip_line_suffix_overlap(first.rstrip(), ctx.line_suffix)
     return Cleaned(text, finished=bool(newline))

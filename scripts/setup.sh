@@ -13,8 +13,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-extras=""
-[ "${1:-}" = "dev" ] && extras="[dev]"
+extras="[bench]"
+[ "${1:-}" = "dev" ] && extras="[dev,bench]"
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}
 .venv/bin/python -m pip install --quiet --upgrade pip
 echo "setup: installing wattcode$extras (the first run builds llama-cpp-python: ~7 min)" >&2

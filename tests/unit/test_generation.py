@@ -26,7 +26,12 @@ class ScriptedModel:
         self.cancel = cancel
         self.calls = 0
 
-    def evaluate_prompt(self, tokens: Sequence[int], cancel: CancelToken) -> tuple[int, int]:
+    def evaluate_prompt(
+        self,
+        tokens: Sequence[int],
+        cancel: CancelToken,
+        reuse_prefix: bool = True,  # noqa: ARG002 - a scripted model has no cache
+    ) -> tuple[int, int]:
         cancel.raise_if_cancelled()
         return 0, len(tokens)
 

@@ -87,3 +87,13 @@ def test_indent_unit_guess() -> None:
     assert guess_indent_unit("a:\n\tb\n\tc\n") == "\t"
     assert guess_indent_unit("a:\n  b\n  c\n") == "  "
     assert guess_indent_unit("a:\n    b\n") == "    "
+
+
+def test_forced_single_line_on_an_empty_line_takes_the_first_line_with_content() -> None:
+    ctx = CursorContext.from_text("def f(x):\n", "\n")
+    assert clean_completion("\n    return x\n    pass", ctx, multiline=False).text == (
+        "    return x"
+    )
+    assert not clean_completion("\n\n", ctx, multiline=False).finished
+    mid_line = CursorContext.from_text("x = ", "\n")
+    assert clean_completion("\n1", mid_line).text == ""  # a newline first means nothing here

@@ -1,0 +1,1 @@
+"""`wattcode bench`: the efficiency and greenness benchmark."""

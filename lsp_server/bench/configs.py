@@ -1,0 +1,62 @@
+"""The configurations the benchmark compares, side by side in one run.
+
+`naive` is what a plain llama.cpp integration does: the whole file (up to the context limit) as
+the FIM prefix and suffix, generation until a stop token or the token limit, and only
+llama-cpp-python's built-in longest-prefix reuse. `wattcode` is everything on. Each `no-*`
+configuration is `wattcode` with one feature off, so that each feature's share is visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.completion_engine import CompletionOptions
+
+WHOLE_FILE = 1 << 20
+"""A prompt budget that the context length always caps first."""
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    name: str
+    description: str
+    max_prompt_tokens: int = 1024
+    early_stop: bool = True
+    prefix_reuse: bool = True
+
+    def options(self, max_tokens: int, multiline: bool | None = None) -> CompletionOptions:
+        return CompletionOptions(
+            max_prompt_tokens=self.max_prompt_tokens,
+            max_tokens=max_tokens,
+            multiline=multiline,
+            early_stop=self.early_stop,
+            reuse_prefix=self.prefix_reuse,
+        )
+
+    def settings(self, max_tokens: int) -> dict[str, Any]:
+        """The same configuration as `wattcode.*` settings, for runs through the server."""
+        return {
+            "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384)},
+            "completion": {"maxTokens": max_tokens},
+            "experimental": {"earlyStop": self.early_stop, "prefixReuse": self.prefix_reuse},
+        }
+
+
+NAIVE = BenchConfig(
+    "naive",
+    "whole file as prompt, generate to a stop token, llama-cpp-python prefix reuse only",
+    max_prompt_tokens=WHOLE_FILE,
+    early_stop=False,
+)
+WATTCODE = BenchConfig("wattcode", "everything on")
+NO_WINDOW = BenchConfig(
+    "no-window", "wattcode with the whole file as prompt", max_prompt_tokens=WHOLE_FILE
+)
+NO_EARLY_STOP = BenchConfig(
+    "no-early-stop", "wattcode generating to a stop token, cut afterwards", early_stop=False
+)
+NO_CACHE = BenchConfig("no-cache", "wattcode without KV prefix reuse", prefix_reuse=False)
+
+ALL_CONFIGS = (NAIVE, WATTCODE, NO_WINDOW, NO_EARLY_STOP, NO_CACHE)
+BY_NAME = {config.name: config for config in ALL_CONFIGS}

@@ -1,0 +1,220 @@
+"""`wattcode bench`: run the workloads for every configuration and write the report.
+
+Quick mode (`--quick`, for CI) runs every configuration on small, fixed subsets in under ten
+minutes on 2 cores; the full mode's sizes and running time are in the README.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from lsp_server.bench import accuracy, report
+from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, WATTCODE, BenchConfig
+from lsp_server.bench.corpus import CORPUS
+from lsp_server.bench.humaneval import (
+    InfillTask,
+    load_problems,
+    padded_task,
+    verified_single_line_tasks,
+)
+from lsp_server.bench.machine import describe
+from lsp_server.bench.report import typing_summary
+from lsp_server.bench.typing_replay import cold_start, replay_config
+from models.llama_backend import LlamaBackend
+from models.model_files import resolve_model_path
+
+WORKLOADS = ("accuracy", "typing", "resources")
+PADDING_TOKENS = (1000, 3000)
+COLD_START_SOURCE = "def add(a, b):\n    return "
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    quick: bool
+    configs: tuple[BenchConfig, ...]
+    workloads: tuple[str, ...]
+    seed: int
+    tasks: int
+    padded_tasks: int
+    spans_per_file: int
+    span_chars: int
+
+    @classmethod
+    def make(
+        cls,
+        quick: bool,
+        configs: list[str] | None,
+        workloads: list[str] | None,
+        seed: int,
+        tasks: int | None,
+        padded_tasks: int | None,
+        spans: int | None,
+    ) -> BenchPlan:
+        chosen = tuple(BY_NAME[name] for name in configs) if configs else ALL_CONFIGS
+        if "naive" not in [c.name for c in chosen]:
+            chosen = (BY_NAME["naive"], *chosen)  # every ratio is against naive
+        return cls(
+            quick=quick,
+            configs=chosen,
+            workloads=tuple(workloads or WORKLOADS),
+            seed=seed,
+            tasks=tasks if tasks is not None else (24 if quick else 1033),
+            padded_tasks=padded_tasks if padded_tasks is not None else (3 if quick else 60),
+            spans_per_file=spans if spans is not None else (1 if quick else 3),
+            span_chars=48 if quick else 120,
+        )
+
+
+def _subset(tasks: list[InfillTask], count: int, seed: int) -> list[InfillTask]:
+    """A seeded sample kept in file order (so tasks of one problem stay adjacent)."""
+    if count >= len(tasks):
+        return tasks
+    keep = set(random.Random(seed).sample(range(len(tasks)), count))
+    return [t for i, t in enumerate(tasks) if i in keep]
+
+
+def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
+    all_tasks = verified_single_line_tasks()
+    tasks = _subset(all_tasks, plan.tasks, plan.seed)
+    rng = random.Random(plan.seed)
+    problems = load_problems()
+    padded = [
+        padded_task(task, problems, rng.randint(*PADDING_TOKENS), backend.count_tokens, plan.seed)
+        for task in _subset(all_tasks, plan.padded_tasks, plan.seed + 1)
+    ]
+    out: dict[str, Any] = {}
+    for variant, variant_tasks in (("plain", tasks), ("padded", padded)):
+        runs = {}
+        total = len(variant_tasks) * len(plan.configs)
+        with tqdm(total=total, desc=f"accuracy ({variant})", file=sys.stderr) as bar:
+            for config in plan.configs:
+                runs[config.name] = accuracy.run_config(
+                    backend, config, variant_tasks, on_task=bar.update
+                )
+        out[variant] = {
+            "tasks": len(variant_tasks),
+            "configs": {name: run.summary() for name, run in runs.items()},
+            "comparisons": [
+                accuracy.compare(runs["naive"], run, plan.seed)
+                for name, run in runs.items()
+                if name != "naive"
+            ],
+            "per_task": {name: [r.__dict__ for r in run.results] for name, run in runs.items()},
+        }
+    out["plain"]["note"] = (
+        "A seeded sample of the 1,033 rebuilt tasks."
+        if len(tasks) < len(all_tasks)
+        else "All 1,033 rebuilt tasks."
+    )
+    out["padded"]["note"] = (
+        f"Padding of {PADDING_TOKENS[0]}–{PADDING_TOKENS[1]} tokens (seeded) in front of each task."
+    )
+    return out
+
+
+async def run_typing(plan: BenchPlan) -> dict[str, Any]:
+    files = [f for f in CORPUS if f.load() is not None]
+    missing = [f.path.name for f in CORPUS if f.load() is None]
+    configs: dict[str, Any] = {}
+    by_language: dict[str, Any] = {}
+    with tqdm(desc="typing replay (keys)", file=sys.stderr) as bar:
+        for config in plan.configs:
+            results, peak_rss = await replay_config(
+                config.name,
+                config.settings(max_tokens=64),
+                files,
+                plan.spans_per_file,
+                plan.span_chars,
+                plan.seed,
+                on_key=bar.update,
+            )
+            configs[config.name] = typing_summary(results, peak_rss)
+            if config.name == WATTCODE.name:
+                for language in sorted({r.language for r in results}):
+                    subset = [r for r in results if r.language == language]
+                    by_language[language] = typing_summary(subset, peak_rss)
+    note = (
+        f"{plan.spans_per_file} span(s) of up to {plan.span_chars} characters per file, "
+        "typed at ~110 ms a key with a 600 ms pause at line ends."
+    )
+    if missing:
+        note += f" Skipped (missing or changed): {', '.join(missing)}."
+    return {
+        "files": [f"{f.path.name} ({f.language})" for f in files],
+        "note": note,
+        "configs": configs,
+        "wattcode_by_language": by_language,
+    }
+
+
+def headline(data: dict[str, Any]) -> list[str]:
+    lines = []
+    typing = data.get("typing", {}).get("configs", {})
+    if "naive" in typing and "wattcode" in typing:
+        n, w = typing["naive"], typing["wattcode"]
+        if w["evaluated_tokens_per_key"]:
+            lines.append(
+                f"Typing replay: wattcode evaluates "
+                f"{n['evaluated_tokens_per_key'] / w['evaluated_tokens_per_key']:.1f}× fewer "
+                f"prompt tokens per keystroke than naive ({w['evaluated_tokens_per_key']:.0f} "
+                f"vs {n['evaluated_tokens_per_key']:.0f}); median latency "
+                f"{w['latency_p50'] * 1000:.0f} ms vs {n['latency_p50'] * 1000:.0f} ms; "
+                f"{w['suggestions']} vs {n['suggestions']} suggestions shown."
+            )
+    for variant in ("plain", "padded"):
+        configs = data.get("accuracy", {}).get(variant, {}).get("configs", {})
+        if "naive" in configs and "wattcode" in configs:
+            n, w = configs["naive"], configs["wattcode"]
+            lines.append(
+                f"HumanEval ({variant}): pass@1 {w['pass_at_1']['rate'] * 100:.1f}% (wattcode) "
+                f"vs {n['pass_at_1']['rate'] * 100:.1f}% (naive); prompt tokens "
+                f"{n['prompt_tokens_mean'] / max(w['prompt_tokens_mean'], 1):.1f}× fewer; "
+                f"time per task {n['seconds_mean'] / max(w['seconds_mean'], 1e-9):.1f}× lower."
+            )
+    return lines
+
+
+def run(plan: BenchPlan, out: Path, command: str) -> Path:
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    model_path = resolve_model_path(None)
+    backend = LlamaBackend(model_path)
+    data: dict[str, Any] = {
+        "command": command,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": plan.quick,
+        "seed": plan.seed,
+        "configs": {c.name: c.description for c in plan.configs},
+        "machine": describe(backend.name, str(model_path), backend.threads),
+    }
+    try:
+        if "accuracy" in plan.workloads:
+            data["accuracy"] = run_accuracy(backend, plan)
+    finally:
+        backend.close()  # the typing replay runs its own server processes
+    if "typing" in plan.workloads:
+        data["typing"] = asyncio.run(run_typing(plan))
+    if "resources" in plan.workloads:
+        data["resources"] = asyncio.run(
+            cold_start(WATTCODE.settings(max_tokens=64), COLD_START_SOURCE, "python")
+        )
+    data["elapsed_seconds"] = time.perf_counter() - started
+    data["headline"] = headline(data)
+    report.write_json(data, out)
+    figures = report.plot(data, out)
+    (out / "COMMAND.txt").write_text(command + "\n", encoding="utf-8")
+    return report.write_markdown(data, figures, out)
+
+
+def command_line(argv: list[str]) -> str:
+    return "wattcode " + shlex.join(argv)

@@ -1,0 +1,272 @@
+"""Workload B: real files typed character by character through `wattcode serve` over stdio.
+
+For each span (the first lines of a function body), the file is opened without the span and
+the span is typed as an editor sends it: `didChange` with one character, then
+`textDocument/inlineCompletion`; when the next key arrives while a request is still open, the
+request is cancelled with `$/cancelRequest`. Keys come at a seeded, jittered typing rhythm with
+a pause at every line end. A suggestion counts as accepted (the acceptance proxy) when its first
+line equals what the user types next on that line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from lsp_server.bench.corpus import CorpusFile
+from lsp_server.bench.lsp_client import LspClient, ServerError
+
+KEY_DELAY = 0.11
+KEY_JITTER = 0.04
+LINE_END_PAUSE = 0.6
+FINAL_WAIT = 30.0
+BODY_START = re.compile(r"^\s*(def |async def |func |function |\w[\w.]*\s*\(.*\)\s*\{$)")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    line: int
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+def find_spans(source: str, count: int, max_chars: int, seed: int) -> list[Span]:
+    """Pick `count` spans: the first non-blank lines of function bodies, in whole lines."""
+    lines = source.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    candidates = []
+    for index, line in enumerate(lines[:-1]):
+        if BODY_START.match(line) and line.rstrip().endswith((":", "{")):
+            first = index + 1
+            if not lines[first].strip() or lines[first].strip().startswith(('"""', "//", "#")):
+                continue
+            last = first
+            while (
+                last + 1 < len(lines)
+                and lines[last + 1].strip()
+                and offsets[last + 2] - offsets[first] <= max_chars
+            ):
+                last += 1
+            # The span ends before the newline of its last line: that newline stays in the file.
+            candidates.append(Span(offsets[first], offsets[last + 1] - 1, first))
+    rng = random.Random(seed)
+    chosen = rng.sample(candidates, min(count, len(candidates)))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class KeyRecord:
+    index: int
+    sent_at: float
+    answered_at: float | None = None
+    status: str = "pending"
+    """"suggestion", "empty", "cancelled" or "error"."""
+    suggestion: str = ""
+    expected: str = ""
+    accepted: bool = False
+
+    @property
+    def latency(self) -> float | None:
+        return None if self.answered_at is None else self.answered_at - self.sent_at
+
+
+@dataclass
+class ReplayResult:
+    config: str
+    file: str
+    language: str
+    keys: list[KeyRecord] = field(default_factory=list)
+    stats_before: dict[str, Any] = field(default_factory=dict)
+    stats_after: dict[str, Any] = field(default_factory=dict)
+    evaluated_per_key: list[float] = field(default_factory=list)
+    server_cpu_seconds: float = 0.0
+
+
+async def _settle(
+    client: LspClient, msg_id: int, future: asyncio.Future[Any], record: KeyRecord
+) -> None:
+    """Wait for one inline-completion answer and score it against what is typed next."""
+    try:
+        answer = await future
+    except ServerError:
+        record.status = "cancelled"
+        return
+    record.answered_at = client.received_at.get(msg_id, time.perf_counter())
+    items = (answer or {}).get("items", [])
+    text = items[0]["insertText"] if items else ""
+    record.status = "suggestion" if text else "empty"
+    record.suggestion = text
+    first_line = text.split("\n", 1)[0].rstrip()
+    record.accepted = bool(first_line) and first_line == record.expected.rstrip()
+
+
+async def replay_span(
+    client: LspClient,
+    uri: str,
+    language_id: str,
+    source: str,
+    span: Span,
+    config: str,
+    file_label: str,
+    language: str,
+    rng: random.Random,
+) -> ReplayResult:
+    typed = span.text(source)
+    document = source[: span.start] + source[span.end :]
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": document}},
+    )
+    line = span.line
+    column = 0
+    version = 1
+    result = ReplayResult(config, file_label, language)
+    result.stats_before = await client.call("wattcode/stats", {})
+    process = psutil.Process(client.pid)
+    cpu_before = sum(process.cpu_times()[:2])
+    open_request: tuple[int, asyncio.Future[Any], KeyRecord] | None = None
+    last_evaluated = result.stats_before["prompt_tokens_evaluated"]
+
+    pending: list[asyncio.Task[None]] = []
+    for index, char in enumerate(typed):
+        if open_request is not None and not open_request[1].done():
+            client.cancel(open_request[0])
+        version += 1
+        position = {"line": line, "character": column}
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": position, "end": position}, "text": char}],
+            },
+        )
+        if char == "\n":
+            line, column = line + 1, 0
+        else:
+            column += _utf16_len(char)
+        rest_of_line = typed[index + 1 :].split("\n", 1)[0]
+        record = KeyRecord(index, time.perf_counter(), expected=rest_of_line)
+        result.keys.append(record)
+        msg_id, future = client.request(
+            "textDocument/inlineCompletion",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": line, "character": column},
+                "context": {"triggerKind": 2},
+            },
+        )
+        open_request = (msg_id, future, record)
+        pending.append(asyncio.create_task(_settle(client, msg_id, future, record)))
+        delay = KEY_DELAY + rng.uniform(-KEY_JITTER, KEY_JITTER)
+        if char == "\n" or index + 1 == len(typed) or typed[index + 1] == "\n":
+            delay += LINE_END_PAUSE
+        await asyncio.sleep(delay)
+        stats = await client.call("wattcode/stats", {})
+        result.evaluated_per_key.append(stats["prompt_tokens_evaluated"] - last_evaluated)
+        last_evaluated = stats["prompt_tokens_evaluated"]
+    await asyncio.wait_for(asyncio.gather(*pending), FINAL_WAIT)
+    result.stats_after = await client.call("wattcode/stats", {})
+    result.server_cpu_seconds = sum(process.cpu_times()[:2]) - cpu_before
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    return result
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """The process's peak resident memory (VmHWM on Linux; current RSS elsewhere)."""
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return int(psutil.Process(pid).memory_info().rss)
+
+
+async def replay_config(
+    config_name: str,
+    settings: dict[str, Any],
+    files: list[CorpusFile],
+    spans_per_file: int,
+    max_chars: int,
+    seed: int,
+    on_key: Any = None,
+) -> tuple[list[ReplayResult], int]:
+    """Replay every file's spans through one server process; returns results and peak RSS."""
+    client = LspClient(settings)
+    await client.start()
+    try:
+        await client.initialize()
+        await client.wait_for_model()
+        results = []
+        rng = random.Random(seed)
+        for number, corpus_file in enumerate(files):
+            source = corpus_file.load()
+            if source is None:
+                continue
+            for span in find_spans(source, spans_per_file, max_chars, seed + number):
+                uri = f"file:///bench/{config_name}/{number}/{corpus_file.path.name}"
+                result = await replay_span(
+                    client,
+                    uri,
+                    corpus_file.language_id,
+                    source,
+                    span,
+                    config_name,
+                    corpus_file.path.name,
+                    corpus_file.language,
+                    rng,
+                )
+                results.append(result)
+                if on_key:
+                    on_key(len(result.keys))
+        return results, peak_rss_bytes(client.pid)
+    finally:
+        await client.stop()
+
+
+async def cold_start(settings: dict[str, Any], source: str, language_id: str) -> dict[str, float]:
+    """Workload C: from process start to the first suggestion, and the model's load time."""
+    started = time.perf_counter()
+    client = LspClient(settings)
+    await client.start()
+    try:
+        await client.initialize()
+        uri = "file:///bench/cold-start"
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": source}},
+        )
+        lines = source.split("\n")
+        answer = await client.call(
+            "textDocument/inlineCompletion",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": len(lines) - 1, "character": _utf16_len(lines[-1])},
+                "context": {"triggerKind": 1},
+            },
+        )
+        first_suggestion = time.perf_counter() - started
+        stats = await client.call("wattcode/stats", {})
+        return {
+            "seconds_to_first_suggestion": first_suggestion,
+            "model_load_seconds": float(stats["model"]["load_seconds"]),
+            "first_suggestion_nonempty": float(bool((answer or {}).get("items"))),
+            "peak_rss_bytes": float(peak_rss_bytes(client.pid)),
+        }
+    finally:
+        await client.stop()

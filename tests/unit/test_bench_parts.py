@@ -1,0 +1,95 @@
+"""The benchmark's own logic: configurations, span picking, summaries, the report writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsp_server.bench import report
+from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME
+from lsp_server.bench.corpus import CORPUS
+from lsp_server.bench.runner import BenchPlan
+from lsp_server.bench.typing_replay import KeyRecord, ReplayResult, find_spans
+from lsp_server.settings import parse_settings
+
+SOURCE = '''import os
+
+
+def first(a, b):
+    total = a + b
+    return total
+
+
+def second(x):
+    """Doc."""
+    return x
+
+
+class K:
+    def method(self):
+        self.value = 1
+        return self.value
+'''
+
+
+def test_every_config_is_valid_server_settings() -> None:
+    for config in ALL_CONFIGS:
+        parsed = parse_settings({"wattcode": config.settings(max_tokens=64)})
+        assert parsed.problems == () and parsed.unknown == (), config.name
+        assert parsed.settings.experimental.early_stop == config.early_stop
+        assert parsed.settings.experimental.prefix_reuse == config.prefix_reuse
+    assert BY_NAME["naive"].max_prompt_tokens > BY_NAME["wattcode"].max_prompt_tokens
+
+
+def test_spans_are_whole_body_lines_and_skip_docstrings() -> None:
+    spans = find_spans(SOURCE, count=10, max_chars=200, seed=1)
+    texts = [s.text(SOURCE) for s in spans]
+    assert texts == ["    total = a + b\n    return total", "        self.value = 1\n        "
+                     "return self.value"]
+    assert all(SOURCE[s.end] == "\n" for s in spans)  # the newline stays in the document
+    assert find_spans(SOURCE, 1, 200, seed=1) == find_spans(SOURCE, 1, 200, seed=1)
+    short = find_spans(SOURCE, 10, 20, seed=1)
+    assert [s.text(SOURCE) for s in short][0] == "    total = a + b"
+
+
+def test_corpus_files_are_pinned_and_present_here() -> None:
+    assert {f.language for f in CORPUS} >= {"Python", "JavaScript", "Go"}
+    present = [f for f in CORPUS if f.load() is not None]
+    assert present, "no corpus file matched its hash on this machine"
+
+
+def test_typing_summary_counts_acceptance() -> None:
+    result = ReplayResult("wattcode", "f.py", "Python")
+    result.keys = [
+        KeyRecord(0, 0.0, 0.2, "suggestion", "a + b", "a + b", accepted=True),
+        KeyRecord(1, 1.0, 1.5, "suggestion", "c", "d", accepted=False),
+        KeyRecord(2, 2.0, None, "cancelled"),
+    ]
+    result.evaluated_per_key = [10, 0, 2]
+    result.server_cpu_seconds = 1.0
+    summary = report.typing_summary([result], peak_rss=1000)
+    assert summary["keys"] == 3 and summary["suggestions"] == 2 and summary["accepted"] == 1
+    assert summary["accepted_chars"] == 5
+    assert summary["cancelled"] == 1
+    assert abs(summary["latency_p50"] - 0.35) < 1e-9
+    assert summary["evaluated_tokens_per_key"] == 4
+
+
+def test_plan_always_includes_the_naive_baseline() -> None:
+    plan = BenchPlan.make(True, ["wattcode"], None, 7, None, None, None)
+    assert [c.name for c in plan.configs] == ["naive", "wattcode"]
+    assert plan.tasks < 100 and plan.spans_per_file == 1
+
+
+def test_markdown_report_from_minimal_data(tmp_path: Path) -> None:
+    data = {
+        "command": "wattcode bench --quick", "date": "today", "quick": True, "seed": 7,
+        "elapsed_seconds": 60.0, "configs": {"naive": "n", "wattcode": "w"},
+        "machine": {"cpu": "cpu", "physical_cores": 2, "memory_gib": 4, "os": "os",
+                    "python": "3", "llama_cpp_python": "0", "model": "m", "model_file": "m.gguf",
+                    "inference_threads": 2},
+        "headline": ["one line"],
+    }
+    path = report.write_markdown(data, [], tmp_path)
+    text = path.read_text()
+    assert "# wattcode bench report" in text and "wattcode bench --quick" in text
+    assert "- one line" in text
