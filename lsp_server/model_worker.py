@@ -20,6 +20,7 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
 from models.default_model import ProgressCallback
 from models.errors import GenerationCancelled, ModelError
+from models.generation import WorkMeter
 from models.llama_backend import LlamaBackend, LoadOptions
 from models.model_files import resolve_model_path
 
@@ -52,6 +53,8 @@ class Outcome:
     suggestion: Suggestion | None = None
     cpu_seconds: float = 0.0
     error: str | None = None
+    work: WorkMeter = field(default_factory=WorkMeter)
+    """The tokens processed, cancelled work included."""
 
 
 @dataclass(frozen=True)
@@ -131,18 +134,19 @@ class ModelWorker:
             error = self.last_load.error if self.last_load else "the model is not loaded"
             return Outcome(OutcomeStatus.NO_MODEL, error=error)
         cpu_started = time.process_time()
+        work = WorkMeter()
         try:
             suggestion = self._engine.complete(
-                request.prefix, request.suffix, request.options, request.cancel
+                request.prefix, request.suffix, request.options, request.cancel, work
             )
         except GenerationCancelled:
-            return Outcome(OutcomeStatus.CANCELLED, cpu_seconds=time.process_time() - cpu_started)
+            status, suggestion, error = OutcomeStatus.CANCELLED, None, None
         except ModelError as exc:
             log.warning("generation failed: %s", exc)
-            return Outcome(
-                OutcomeStatus.FAILED, cpu_seconds=time.process_time() - cpu_started, error=str(exc)
-            )
-        return Outcome(OutcomeStatus.DONE, suggestion, time.process_time() - cpu_started)
+            status, suggestion, error = OutcomeStatus.FAILED, None, str(exc)
+        else:
+            status, error = OutcomeStatus.DONE, None
+        return Outcome(status, suggestion, time.process_time() - cpu_started, error, work)
 
     def shutdown(self) -> None:
         self._executor.submit(self._unload)

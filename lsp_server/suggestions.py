@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -42,17 +43,27 @@ def _options(server: WattcodeServer) -> CompletionOptions:
 def _account(server: WattcodeServer, outcome: Outcome) -> None:
     session = server.session
     session.count("cpu_seconds", outcome.cpu_seconds)
+    session.count("prompt_tokens_evaluated", outcome.work.prompt_tokens_evaluated)
+    session.count("prompt_tokens_reused", outcome.work.prompt_tokens_reused)
+    session.count("generated_tokens", outcome.work.generated_tokens)
     if outcome.status is OutcomeStatus.NOT_STARTED:
         session.count("generations_not_started")
-    elif outcome.status is OutcomeStatus.CANCELLED:
+    elif outcome.status is not OutcomeStatus.NO_MODEL:
         session.count("generations_started")
-        session.count("generations_cancelled")
-    elif outcome.suggestion is not None:
-        stats = outcome.suggestion.stats
-        session.count("generations_started")
-        session.count("prompt_tokens_evaluated", stats.prompt_tokens_evaluated)
-        session.count("prompt_tokens_reused", stats.prompt_tokens_reused)
-        session.count("generated_tokens", stats.generated_tokens)
+        if outcome.status is OutcomeStatus.CANCELLED:
+            session.count("generations_cancelled")
+
+
+def _account_when_done(server: WattcodeServer, work: Future[Outcome]) -> None:
+    """Count the model's work when it ends, also for requests the client cancelled meanwhile
+    (their awaiting task is gone by then). The counting runs on the asyncio loop."""
+    loop = asyncio.get_running_loop()
+
+    def done(finished: Future[Outcome]) -> None:
+        if not finished.cancelled() and finished.exception() is None:
+            loop.call_soon_threadsafe(_account, server, finished.result())
+
+    work.add_done_callback(done)
 
 
 async def suggest(
@@ -80,14 +91,15 @@ async def suggest(
     session.in_flight[uri] = cancel
     try:
         await server.model_settled.wait()  # a request during start-up waits for the model
-        outcome = await asyncio.wrap_future(server.worker.complete(request))
+        work = server.worker.complete(request)
+        _account_when_done(server, work)
+        outcome = await asyncio.wrap_future(work)
     except asyncio.CancelledError:
         cancel.cancel()  # $/cancelRequest: stop the model thread within one token
         raise
     finally:
         if session.in_flight.get(uri) is cancel:
             del session.in_flight[uri]
-    _account(server, outcome)
     if outcome.status is OutcomeStatus.NO_MODEL:
         log.debug("no suggestion: %s", outcome.error)
         return None

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from models.cancellation import CancelToken
 from models.fim_formats import FimTokens
-from models.generation import GenerationStats, TokenModel, generate
+from models.generation import GenerationStats, TokenModel, WorkMeter, generate
 from models.postprocess import CursorContext, clean_completion
 from models.prompt_window import line_window
 
@@ -63,6 +63,7 @@ class CompletionEngine:
         suffix: str,
         options: CompletionOptions,
         cancel: CancelToken | None = None,
+        meter: WorkMeter | None = None,
     ) -> Suggestion:
         """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled)."""
         cancel = cancel or CancelToken()
@@ -92,6 +93,7 @@ class CompletionEngine:
             cancel=cancel,
             is_finished=is_finished,
             reuse_prefix=options.reuse_prefix,
+            meter=meter,
         )
         cleaned = clean_completion(generation.raw_text, context, multiline)
         return Suggestion(cleaned.text, generation.raw_text, multiline, generation.stats)

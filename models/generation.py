@@ -17,13 +17,27 @@ from typing import Protocol
 from models.cancellation import CancelToken
 
 
+@dataclass
+class WorkMeter:
+    """Tokens of work done so far, counted as the work happens: readable after a cancel too,
+    so that cancelled work is reported, not hidden."""
+
+    prompt_tokens_reused: int = 0
+    prompt_tokens_evaluated: int = 0
+    generated_tokens: int = 0
+
+
 class TokenModel(Protocol):
     """What the loop needs from a backend (models/llama_backend.py, or a fake in unit tests)."""
 
     def evaluate_prompt(
-        self, tokens: Sequence[int], cancel: CancelToken, reuse_prefix: bool = True
-    ) -> tuple[int, int]:
-        """Make the context hold `tokens`; return (tokens reused, tokens evaluated)."""
+        self,
+        tokens: Sequence[int],
+        cancel: CancelToken,
+        meter: WorkMeter,
+        reuse_prefix: bool = True,
+    ) -> None:
+        """Make the context hold `tokens`, counting reused and evaluated tokens in `meter`."""
         ...
 
     def greedy_next(self) -> int: ...
@@ -65,12 +79,14 @@ def generate(
     cancel: CancelToken,
     is_finished: Callable[[str], bool] = lambda _text: False,
     reuse_prefix: bool = True,
+    meter: WorkMeter | None = None,
 ) -> Generation:
     """Generate up to `max_tokens` after `prompt`; raises GenerationCancelled when cancelled."""
     started = time.perf_counter()
     cpu_started = time.process_time()
     cancel.raise_if_cancelled()
-    reused, evaluated = model.evaluate_prompt(prompt, cancel, reuse_prefix)
+    meter = meter if meter is not None else WorkMeter()
+    model.evaluate_prompt(prompt, cancel, meter, reuse_prefix)
     prompt_done = time.perf_counter()
 
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -85,6 +101,7 @@ def generate(
             stop_reason = "stop-token"
             break
         generated += 1
+        meter.generated_tokens += 1
         piece = decoder.decode(model.token_bytes(token))
         text += piece
         if "\n" in piece and is_finished(text):
@@ -103,8 +120,8 @@ def generate(
         raw_text=text,
         stats=GenerationStats(
             prompt_tokens=len(prompt),
-            prompt_tokens_reused=reused,
-            prompt_tokens_evaluated=evaluated,
+            prompt_tokens_reused=meter.prompt_tokens_reused,
+            prompt_tokens_evaluated=meter.prompt_tokens_evaluated,
             generated_tokens=generated,
             prompt_seconds=prompt_done - started,
             total_seconds=finished - started,

@@ -22,6 +22,7 @@ import psutil
 from models.cancellation import CancelToken
 from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
+from models.generation import WorkMeter
 from models.gguf_file import check_gguf
 
 log = logging.getLogger(__name__)
@@ -139,8 +140,12 @@ class LlamaBackend:
         return [int(t) for t in self._llama.input_ids[: self._llama.n_tokens]]
 
     def evaluate_prompt(
-        self, tokens: Sequence[int], cancel: CancelToken, reuse_prefix: bool = True
-    ) -> tuple[int, int]:
+        self,
+        tokens: Sequence[int],
+        cancel: CancelToken,
+        meter: WorkMeter,
+        reuse_prefix: bool = True,
+    ) -> None:
         if len(tokens) > self.context_length:
             raise ModelError(
                 f"prompt of {len(tokens)} tokens exceeds the context ({self.context_length})"
@@ -154,11 +159,13 @@ class LlamaBackend:
         # The last prompt token is always decoded again: its logits pick the first new token.
         reused = min(common, len(tokens) - 1)
         self._llama.n_tokens = reused
+        meter.prompt_tokens_reused += reused
         rest = list(tokens[reused:])
         for start in range(0, len(rest), PROMPT_CHUNK):
             cancel.raise_if_cancelled()
-            self._llama.eval(rest[start : start + PROMPT_CHUNK])
-        return reused, len(rest)
+            chunk = rest[start : start + PROMPT_CHUNK]
+            self._llama.eval(chunk)
+            meter.prompt_tokens_evaluated += len(chunk)
 
     def greedy_next(self) -> int:
         logits_ptr = llama_cpp.llama_get_logits_ith(self._llama.ctx, -1)

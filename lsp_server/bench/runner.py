@@ -68,10 +68,10 @@ class BenchPlan:
             configs=chosen,
             workloads=tuple(workloads or WORKLOADS),
             seed=seed,
-            tasks=tasks if tasks is not None else (24 if quick else 1033),
-            padded_tasks=padded_tasks if padded_tasks is not None else (3 if quick else 60),
-            spans_per_file=spans if spans is not None else (1 if quick else 3),
-            span_chars=48 if quick else 120,
+            tasks=tasks if tasks is not None else (10 if quick else 200),
+            padded_tasks=padded_tasks if padded_tasks is not None else (1 if quick else 24),
+            spans_per_file=spans if spans is not None else (1 if quick else 2),
+            span_chars=40 if quick else 100,
         )
 
 
@@ -124,6 +124,12 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
 
 async def run_typing(plan: BenchPlan) -> dict[str, Any]:
     files = [f for f in CORPUS if f.load() is not None]
+    if plan.quick:
+        files = [
+            next(f for f in files if f.language == lang)
+            for lang in ("Python", "JavaScript")
+            if any(f.language == lang for f in files)
+        ]
     missing = [f.path.name for f in CORPUS if f.load() is None]
     configs: dict[str, Any] = {}
     by_language: dict[str, Any] = {}

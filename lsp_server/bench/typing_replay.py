@@ -26,7 +26,8 @@ from lsp_server.bench.lsp_client import LspClient, ServerError
 KEY_DELAY = 0.11
 KEY_JITTER = 0.04
 LINE_END_PAUSE = 0.6
-FINAL_WAIT = 30.0
+FINAL_WAIT = 240.0
+"""Whole-file prompts of a few thousand tokens take 15-20 s on 2 cores: wait for the last."""
 BODY_START = re.compile(r"^\s*(def |async def |func |function |\w[\w.]*\s*\(.*\)\s*\{$)")
 
 

@@ -23,7 +23,11 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
         [sys.executable, "-m", "lsp_server", "bench", "--quick", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().endswith("REPORT.md")
@@ -62,8 +66,14 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
 
 def test_markdown_is_readable(report_dir: Path) -> None:
     text = (report_dir / "REPORT.md").read_text()
-    for heading in ("# wattcode bench report", "## Headline", "### Typing replay",
-                    "### HumanEval single-line infilling", "### Resources", "Paired comparisons"):
+    for heading in (
+        "# wattcode bench report",
+        "## Headline",
+        "### Typing replay",
+        "### HumanEval single-line infilling",
+        "### Resources",
+        "Paired comparisons",
+    ):
         assert heading in text, heading
     assert "vs naive" in text
     assert "wattcode bench --quick" in (report_dir / "COMMAND.txt").read_text()

@@ -43,12 +43,14 @@ def test_every_config_is_valid_server_settings() -> None:
 def test_spans_are_whole_body_lines_and_skip_docstrings() -> None:
     spans = find_spans(SOURCE, count=10, max_chars=200, seed=1)
     texts = [s.text(SOURCE) for s in spans]
-    assert texts == ["    total = a + b\n    return total", "        self.value = 1\n        "
-                     "return self.value"]
+    assert texts == [
+        "    total = a + b\n    return total",
+        "        self.value = 1\n        return self.value",
+    ]
     assert all(SOURCE[s.end] == "\n" for s in spans)  # the newline stays in the document
     assert find_spans(SOURCE, 1, 200, seed=1) == find_spans(SOURCE, 1, 200, seed=1)
     short = find_spans(SOURCE, 10, 20, seed=1)
-    assert [s.text(SOURCE) for s in short][0] == "    total = a + b"
+    assert next(s.text(SOURCE) for s in short) == "    total = a + b"
 
 
 def test_corpus_files_are_pinned_and_present_here() -> None:
@@ -82,11 +84,23 @@ def test_plan_always_includes_the_naive_baseline() -> None:
 
 def test_markdown_report_from_minimal_data(tmp_path: Path) -> None:
     data = {
-        "command": "wattcode bench --quick", "date": "today", "quick": True, "seed": 7,
-        "elapsed_seconds": 60.0, "configs": {"naive": "n", "wattcode": "w"},
-        "machine": {"cpu": "cpu", "physical_cores": 2, "memory_gib": 4, "os": "os",
-                    "python": "3", "llama_cpp_python": "0", "model": "m", "model_file": "m.gguf",
-                    "inference_threads": 2},
+        "command": "wattcode bench --quick",
+        "date": "today",
+        "quick": True,
+        "seed": 7,
+        "elapsed_seconds": 60.0,
+        "configs": {"naive": "n", "wattcode": "w"},
+        "machine": {
+            "cpu": "cpu",
+            "physical_cores": 2,
+            "memory_gib": 4,
+            "os": "os",
+            "python": "3",
+            "llama_cpp_python": "0",
+            "model": "m",
+            "model_file": "m.gguf",
+            "inference_threads": 2,
+        },
         "headline": ["one line"],
     }
     path = report.write_markdown(data, [], tmp_path)

@@ -8,7 +8,7 @@ import pytest
 
 from models.cancellation import CancelToken
 from models.errors import GenerationCancelled
-from models.generation import generate
+from models.generation import WorkMeter, generate
 
 STOP = 0
 
@@ -30,10 +30,11 @@ class ScriptedModel:
         self,
         tokens: Sequence[int],
         cancel: CancelToken,
+        meter: WorkMeter,
         reuse_prefix: bool = True,  # noqa: ARG002 - a scripted model has no cache
-    ) -> tuple[int, int]:
+    ) -> None:
         cancel.raise_if_cancelled()
-        return 0, len(tokens)
+        meter.prompt_tokens_evaluated += len(tokens)
 
     def greedy_next(self) -> int:
         self.calls += 1
@@ -96,9 +97,13 @@ def test_is_finished_is_asked_at_line_ends_and_stops_early() -> None:
 def test_cancel_stops_within_one_token() -> None:
     cancel = CancelToken()
     model = ScriptedModel("x" * 100, cancel_after=5, cancel=cancel)
+    meter = WorkMeter()
     with pytest.raises(GenerationCancelled):
-        generate(model, [1], max_tokens=100, context_room=1000, cancel=cancel)
+        generate(model, [1, 2, 3], max_tokens=100, context_room=1000, cancel=cancel, meter=meter)
     assert model.calls == 5  # the token picked when the flag went up was the last one
+    # The work done before the cancel is still on the meter.
+    assert meter.prompt_tokens_evaluated == 3
+    assert meter.generated_tokens == 5
 
 
 def test_cancelled_before_start_touches_nothing() -> None:
