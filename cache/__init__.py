@@ -1,5 +1,11 @@
-"""Caches that make a keystroke cost a few tokens (KV/prefix cache, suggestion cache).
+"""The caches that make a keystroke cost a few tokens, as plain data structures.
 
-Filled by the cache issue; today generation relies on the backend's longest-common-prefix reuse
-(`models/llama_backend.py`).
+- `suggestion_cache.py`: suggestions by the context they were made for; typing through a shown
+  suggestion returns its remainder with no inference.
+- `kv_state_cache.py`: saved KV states of recently used documents, LRU with a byte cap, so that
+  switching files does not start from zero.
+
+The live KV cache itself is the model context's; reusing its longest common token prefix is
+`models/llama_backend.py`'s job, and switching it between documents is
+`models/document_contexts.py`'s. Nothing here imports the model or LSP.
 """

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from cache.kv_state_cache import KvStateCache
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
 from models.default_model import ProgressCallback
+from models.document_contexts import DocumentContexts
 from models.errors import GenerationCancelled, ModelError
 from models.generation import WorkMeter
 from models.llama_backend import LlamaBackend, LoadOptions
@@ -85,6 +87,8 @@ class ModelWorker:
         self._backend_factory = backend_factory
         self._backend: LlamaBackend | None = None
         self._engine: CompletionEngine | None = None
+        self._contexts: DocumentContexts | None = None
+        self.kv_states = KvStateCache(max_bytes=256 << 20)
         self._loaded_key: ModelSpecKey | None = None
         self.last_load: LoadResult | None = None
 
@@ -109,7 +113,10 @@ class ModelWorker:
             log.error("model unavailable: %s", exc)
             self.last_load = LoadResult(ok=False, error=str(exc))
             return self.last_load
-        self._backend, self._engine, self._loaded_key = backend, CompletionEngine(backend), key
+        self.kv_states.clear()  # saved states belong to the model that made them
+        self._contexts = DocumentContexts(backend, self.kv_states)
+        self._backend, self._loaded_key = backend, key
+        self._engine = CompletionEngine(backend, self._contexts)
         self.last_load = LoadResult(
             ok=True,
             path=path,
@@ -122,7 +129,7 @@ class ModelWorker:
     def _unload(self) -> None:
         if self._backend is not None:
             self._backend.close()
-        self._backend = self._engine = self._loaded_key = None
+        self._backend = self._engine = self._contexts = self._loaded_key = None
 
     def complete(self, request: CompletionRequest) -> Future[Outcome]:
         return self._executor.submit(self._complete, request)
@@ -137,7 +144,12 @@ class ModelWorker:
         work = WorkMeter()
         try:
             suggestion = self._engine.complete(
-                request.prefix, request.suffix, request.options, request.cancel, work
+                request.prefix,
+                request.suffix,
+                request.options,
+                request.cancel,
+                work,
+                document=request.uri,
             )
         except GenerationCancelled:
             status, suggestion, error = OutcomeStatus.CANCELLED, None, None
@@ -147,6 +159,17 @@ class ModelWorker:
         else:
             status, error = OutcomeStatus.DONE, None
         return Outcome(status, suggestion, time.process_time() - cpu_started, error, work)
+
+    def forget(self, uri: str) -> None:
+        """Drop a closed document's saved KV state (on the model thread, like all model work)."""
+        self._executor.submit(self._forget, uri)
+
+    def _forget(self, uri: str) -> None:
+        if self._contexts is not None:
+            self._contexts.forget(uri)
+
+    def set_cache_limit(self, max_bytes: int) -> None:
+        self._executor.submit(setattr, self.kv_states, "max_bytes", max_bytes)
 
     def shutdown(self) -> None:
         self._executor.submit(self._unload)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from cache.suggestion_cache import SuggestionCache
 from lsp_server.settings import Settings
 from models.cancellation import CancelToken
 from models.generation import GenerationStats
@@ -24,6 +25,7 @@ STAT_KEYS = (
     "prompt_tokens_reused",
     "generated_tokens",
     "cpu_seconds",
+    "suggestion_cache_hits",
 )
 
 
@@ -61,6 +63,7 @@ class Session:
         default_factory=lambda: defaultdict(list)
     )
     model: ModelStatus = field(default_factory=ModelStatus)
+    suggestion_cache: SuggestionCache = field(default_factory=SuggestionCache)
     started_at: float = field(default_factory=time.time)
 
     def count(self, key: str, amount: float = 1) -> None:

@@ -51,6 +51,15 @@ class CompletionSettings:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    max_megabytes: int = _bounded(256, 16, 8192)
+    """RAM for saved KV states of other documents (the live context is not counted)."""
+    suggestions: bool = True
+    """Serve a suggestion again, or its rest while the user types through it, without
+    inference."""
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = _bounded("info", choices=LOG_LEVELS)
 
@@ -63,6 +72,8 @@ class ExperimentalSettings:
     """Stop generating as soon as post-processing would cut the rest."""
     prefix_reuse: bool = True
     """Reuse the KV cache of the previous prompt's common token prefix."""
+    prompt_order: str = _bounded("spm", choices=("spm", "psm"))
+    """Suffix first (typing only appends to the prompt) or the classic prefix first."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class Settings:
     model: ModelSettings = ModelSettings()
     context: ContextSettings = ContextSettings()
     completion: CompletionSettings = CompletionSettings()
+    cache: CacheSettings = CacheSettings()
     log: LogSettings = LogSettings()
     experimental: ExperimentalSettings = ExperimentalSettings()
 

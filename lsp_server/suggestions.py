@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -19,8 +20,12 @@ from lsp_server.server import WattcodeServer
 from lsp_server.session import SuggestionRecord
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
+from models.generation import GenerationStats
 
 log = logging.getLogger(__name__)
+
+SUGGESTION_CACHE = "suggestion-cache"
+"""The stop reason of a suggestion served from the cache."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ def _options(server: WattcodeServer) -> CompletionOptions:
         max_tokens=settings.completion.max_tokens,
         early_stop=settings.experimental.early_stop,
         reuse_prefix=settings.experimental.prefix_reuse,
+        prompt_order=settings.experimental.prompt_order,
     )
 
 
@@ -88,6 +94,10 @@ async def suggest(
     )
     if (older := session.in_flight.get(uri)) is not None:
         older.cancel()
+    if session.settings.cache.suggestions:
+        cached = _from_suggestion_cache(server, uri, request, position)
+        if cached is not None:
+            return cached
     session.in_flight[uri] = cancel
     try:
         await server.model_settled.wait()  # a request during start-up waits for the model
@@ -109,8 +119,15 @@ async def suggest(
     if (document.version or 0) != request.version:
         session.count("results_dropped_outdated")
         return None
-    session.count("suggestions")
-    session.add_record(
+    session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
+    return _show(server, uri, suggestion, position)
+
+
+def _show(
+    server: WattcodeServer, uri: str, suggestion: Suggestion, position: types.Position
+) -> ShownSuggestion:
+    server.session.count("suggestions")
+    server.session.add_record(
         uri,
         SuggestionRecord(
             start_line=position.line,
@@ -120,3 +137,25 @@ async def suggest(
         ),
     )
     return ShownSuggestion(suggestion, position)
+
+
+def _from_suggestion_cache(
+    server: WattcodeServer, uri: str, request: CompletionRequest, position: types.Position
+) -> ShownSuggestion | None:
+    """The rest of a suggestion the user is typing through, with no inference."""
+    started = time.perf_counter()
+    hit = server.session.suggestion_cache.lookup(uri, request.prefix, request.suffix)
+    if hit is None:
+        return None
+    server.session.count("suggestion_cache_hits")
+    stats = GenerationStats(
+        prompt_tokens=0,
+        prompt_tokens_reused=0,
+        prompt_tokens_evaluated=0,
+        generated_tokens=0,
+        prompt_seconds=0.0,
+        total_seconds=time.perf_counter() - started,
+        cpu_seconds=0.0,
+        stop_reason=SUGGESTION_CACHE,
+    )
+    return _show(server, uri, Suggestion(hit.text, hit.text, "\n" in hit.text, stats), position)

@@ -13,6 +13,15 @@ def cost_summary(stats: GenerationStats) -> str:
 
 
 def cost_markdown(stats: GenerationStats) -> str:
+    if stats.stop_reason == "suggestion-cache":
+        return "\n".join(
+            (
+                "**wattcode** · last suggestion on this line",
+                "",
+                "- served from the suggestion cache: no inference, no prompt tokens",
+                f"- time: {stats.total_seconds * 1000:.1f} ms",
+            )
+        )
     return "\n".join(
         (
             "**wattcode** · last suggestion on this line",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from models.cancellation import CancelToken
+from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
 from models.generation import GenerationStats, TokenModel, WorkMeter, generate
 from models.postprocess import CursorContext, clean_completion
@@ -38,6 +39,8 @@ class CompletionOptions:
     """None decides from the cursor's context; False/True force one line or a block."""
     early_stop: bool = True
     reuse_prefix: bool = True
+    prompt_order: str = "spm"
+    """"spm" (suffix first, prefix last: typing only appends to the prompt) or "psm"."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,10 @@ class Suggestion:
 
 
 class CompletionEngine:
-    def __init__(self, model: CompletionModel) -> None:
+    def __init__(self, model: CompletionModel, contexts: DocumentContexts | None = None) -> None:
         self.model = model
+        self.contexts = contexts
+        """Parks and restores KV states per document; None keeps one state for all."""
 
     def prompt_budget(self, options: CompletionOptions) -> int:
         room = self.model.context_length - options.max_tokens - RESERVED_TOKENS
@@ -64,6 +69,7 @@ class CompletionEngine:
         options: CompletionOptions,
         cancel: CancelToken | None = None,
         meter: WorkMeter | None = None,
+        document: str | None = None,
     ) -> Suggestion:
         """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled)."""
         cancel = cancel or CancelToken()
@@ -80,11 +86,14 @@ class CompletionEngine:
         def is_finished(raw: str) -> bool:
             return options.early_stop and clean_completion(raw, context, multiline).finished
 
-        prompt = self.model.fim.psm_prompt(
+        prompt = self.model.fim.prompt(
+            options.prompt_order,
             self.model.tokenize(window.prefix),
             self.model.tokenize(window.suffix),
             self.model.bos_id,
         )
+        if self.contexts is not None and document is not None:
+            self.contexts.activate(document, prompt)
         generation = generate(
             self.model,
             prompt,

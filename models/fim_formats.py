@@ -75,6 +75,25 @@ class FimTokens:
         head = [bos_id] if bos_id is not None else []
         return [*head, self.prefix_id, *prefix, self.suffix_id, *suffix, self.middle_id]
 
+    def spm_prompt(
+        self, prefix: Sequence[int], suffix: Sequence[int], bos_id: int | None = None
+    ) -> list[int]:
+        """Suffix-prefix-middle as in the FIM paper: [bos] <pre> <suf> suffix <mid> prefix.
+
+        The text after the cursor comes first and the prefix last, so typing at the cursor
+        only appends to the prompt and the KV cache of everything before stays valid. (The
+        other SPM variant, <suf> suffix <pre> prefix <mid>, collapses Qwen2.5-Coder's accuracy:
+        see ARCHITECTURE.md.)
+        """
+        head = [bos_id] if bos_id is not None else []
+        return [*head, self.prefix_id, self.suffix_id, *suffix, self.middle_id, *prefix]
+
+    def prompt(
+        self, order: str, prefix: Sequence[int], suffix: Sequence[int], bos_id: int | None = None
+    ) -> list[int]:
+        layout = self.spm_prompt if order == "spm" else self.psm_prompt
+        return layout(prefix, suffix, bos_id)
+
 
 TokenLookup = Callable[[str], "int | None"]
 """Returns the id of a text that is exactly one special token in the vocab, else None."""

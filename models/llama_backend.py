@@ -175,6 +175,26 @@ class LlamaBackend:
     def accept(self, token: int) -> None:
         self._llama.eval([token])
 
+    def export_state(self) -> tuple[list[int], bytes]:
+        """The tokens the context holds and their keys and values, to park a document."""
+        ctx = self._llama.ctx
+        size = int(llama_cpp.llama_state_seq_get_size(ctx, 0))
+        buffer = (ctypes.c_uint8 * size)()
+        written = int(llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0))
+        return self.cached_tokens, bytes(buffer)[:written]
+
+    def import_state(self, tokens: Sequence[int], data: bytes) -> bool:
+        """Put a parked document's keys and values back; False (and an empty cache) if the
+        data does not fit this context."""
+        self._llama.n_tokens = 0
+        self._llama.eval([])  # clears the context's memory from position 0
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        if not llama_cpp.llama_state_seq_set_data(self._llama.ctx, buffer, len(data), 0):
+            return False
+        self._llama.input_ids[: len(tokens)] = tokens
+        self._llama.n_tokens = len(tokens)
+        return True
+
     def reset(self) -> None:
         """Forget the cached prompt, so that the next one is evaluated from scratch."""
         self._llama.n_tokens = 0

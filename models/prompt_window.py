@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 CountTokens = Callable[[str], int]
+ALIGN_LINES = 32
+SPARE_STEP = 64
 CHARS_PER_TOKEN_CEILING = 8
 """No tokenizer packs more characters per token than this, so the scan can stop early."""
 
@@ -39,9 +41,20 @@ def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list
 
 
 def line_window(
-    prefix: str, suffix: str, budget: int, suffix_share: float, count: CountTokens
+    prefix: str,
+    suffix: str,
+    budget: int,
+    suffix_share: float,
+    count: CountTokens,
+    align_lines: int = ALIGN_LINES,
 ) -> PromptWindow:
-    """Keep whole lines nearest the cursor within `budget` tokens (the cursor lines always)."""
+    """Keep whole lines nearest the cursor within `budget` tokens (the cursor lines always).
+
+    The prefix's first line is snapped forward to a multiple of `align_lines`, so that it moves
+    only when the cursor crosses such a boundary: typing keeps the prompt's start, and with it
+    the KV cache, intact. What the prefix leaves unused goes to the suffix in steps of
+    `SPARE_STEP` tokens, for the same reason.
+    """
     # Each line keeps its "\n" so that joining the kept lines restores the text exactly.
     cursor_line_start = prefix.rfind("\n") + 1
     before = prefix[:cursor_line_start].splitlines(keepends=True)
@@ -57,8 +70,14 @@ def line_window(
     after_taken, after_used = _take_lines(_bounded(after, scan_limit), suffix_room, count)
     prefix_room = room - after_used
     before_taken, before_used = _take_lines(_bounded(before[::-1], scan_limit), prefix_room, count)
-    # Give what the prefix left unused back to the suffix.
-    spare = prefix_room - before_used
+    first_line = len(before) - len(before_taken)
+    if first_line > 0 and align_lines > 1:
+        aligned = -(-first_line // align_lines) * align_lines
+        drop = min(aligned, len(before)) - first_line
+        if drop:
+            before_used -= sum(count(line) for line in before_taken[-drop:])
+            before_taken = before_taken[:-drop]
+    spare = (prefix_room - before_used) // SPARE_STEP * SPARE_STEP
     if spare > 0 and len(after_taken) < len(after):
         more, more_used = _take_lines(after[len(after_taken) :], spare, count)
         after_taken += more

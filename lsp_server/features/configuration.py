@@ -50,6 +50,9 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
     parsed = parse_settings(raw)
     session.settings = parsed.settings
     set_level(parsed.settings.log.level)
+    server.worker.set_cache_limit(parsed.settings.cache.max_megabytes << 20)
+    if not parsed.settings.cache.suggestions:
+        session.suggestion_cache.clear()
     if parsed.unknown:
         log.info("ignoring unknown settings: %s", ", ".join(parsed.unknown))
     if parsed.problems:

@@ -32,3 +32,5 @@ def register(server: WattcodeServer) -> None:
         if (in_flight := session.in_flight.pop(uri, None)) is not None:
             in_flight.cancel()
         session.records.pop(uri, None)
+        session.suggestion_cache.forget(uri)
+        server.worker.forget(uri)

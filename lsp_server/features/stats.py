@@ -31,5 +31,17 @@ def register(server: WattcodeServer) -> None:
                 "error": session.model.error,
                 "load_seconds": round(session.model.load_seconds, 3),
             },
+            "caches": {
+                "suggestion_lookups": session.suggestion_cache.lookups,
+                "suggestion_hits": session.suggestion_cache.hits,
+                "suggestion_entries": session.suggestion_cache.entries,
+                "suggestion_bytes": session.suggestion_cache.nbytes,
+                "kv_states": server.worker.kv_states.entries,
+                "kv_state_bytes": server.worker.kv_states.nbytes,
+                "kv_state_limit_bytes": server.worker.kv_states.max_bytes,
+                "kv_states_saved": server.worker.kv_states.saved,
+                "kv_states_restored": server.worker.kv_states.restored,
+                "kv_states_evicted": server.worker.kv_states.evicted,
+            },
             "uptime_seconds": round(time.time() - session.started_at, 1),
         }
