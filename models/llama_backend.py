@@ -27,7 +27,40 @@ from models.gguf_file import check_gguf
 
 log = logging.getLogger(__name__)
 
-PROMPT_CHUNK = 128
+PROMPT_CHUNK = 32
+"""Whole-chunk size of the canonical evaluation order (see `_plan_reuse`)."""
+
+
+def _plan_reuse(common: int, length: int, whole_end: int) -> tuple[int, int]:
+    """How many cached tokens to keep for a prompt of `length` tokens, and where whole chunks
+    end for it.
+
+    llama.cpp's CPU kernels are not batch-invariant: a token's keys, values and logits differ
+    in the last bits with the size of the batch it was evaluated in, and a near-tie in greedy
+    decoding can flip. So every prompt is evaluated in one canonical order, whatever was cached:
+    whole chunks of PROMPT_CHUNK tokens aligned to position 0 up to
+    `(length - 1) // PROMPT_CHUNK * PROMPT_CHUNK`, then one token at a time (the last token
+    always among them: its logits pick the first new token). Cached tokens are kept only where
+    they were computed in that same order, so a cached run and a fresh run compute the same
+    numbers, and typing a character costs one or two single-token steps.
+
+    `common` is the longest common prefix of the cached and the new tokens; `whole_end` is
+    where the cached whole chunks end (tokens after it were evaluated one at a time).
+    """
+    target = (length - 1) // PROMPT_CHUNK * PROMPT_CHUNK
+    usable = min(common, length - 1)
+    if usable < min(whole_end, target):
+        # Resume inside the whole-chunk region: at a chunk boundary.
+        return usable // PROMPT_CHUNK * PROMPT_CHUNK, target
+    if whole_end < target:
+        # Positions [whole_end, target) must become whole chunks; they were single steps.
+        return whole_end, target
+    if whole_end > target:
+        # Positions from target on must be single steps; they were part of a whole chunk.
+        return target, target
+    return usable, target
+
+
 """Tokens evaluated between two cancel checks: ~0.4 s of prompt work on a 2-core laptop."""
 
 
@@ -91,6 +124,8 @@ class LlamaBackend:
         self.path = path
         self.threads = threads
         self.context_length = self._llama.n_ctx()
+        self._whole_chunks_end = 0
+        """Positions below this were evaluated in whole aligned chunks (see evaluate_prompt)."""
         self._vocab = llama_cpp.llama_model_get_vocab(self._llama.model)
         self._n_vocab = self._llama.n_vocab()
         self.bos_id: int | None = (
@@ -156,16 +191,19 @@ class LlamaBackend:
         common = int(mismatch[0]) if mismatch.size else limit
         if not reuse_prefix:
             common = 0
-        # The last prompt token is always decoded again: its logits pick the first new token.
-        reused = min(common, len(tokens) - 1)
+        reused, whole_end = _plan_reuse(common, len(tokens), self._whole_chunks_end)
         self._llama.n_tokens = reused
+        self._whole_chunks_end = min(self._whole_chunks_end, reused)
         meter.prompt_tokens_reused += reused
-        rest = list(tokens[reused:])
-        for start in range(0, len(rest), PROMPT_CHUNK):
+        position = reused
+        while position < len(tokens):
             cancel.raise_if_cancelled()
-            chunk = rest[start : start + PROMPT_CHUNK]
-            self._llama.eval(chunk)
-            meter.prompt_tokens_evaluated += len(chunk)
+            end = position + PROMPT_CHUNK if position < whole_end else position + 1
+            self._llama.eval(list(tokens[position:end]))
+            meter.prompt_tokens_evaluated += end - position
+            position = end
+            if position <= whole_end:
+                self._whole_chunks_end = position
 
     def greedy_next(self) -> int:
         logits_ptr = llama_cpp.llama_get_logits_ith(self._llama.ctx, -1)
@@ -181,23 +219,26 @@ class LlamaBackend:
         size = int(llama_cpp.llama_state_seq_get_size(ctx, 0))
         buffer = (ctypes.c_uint8 * size)()
         written = int(llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0))
-        return self.cached_tokens, bytes(buffer)[:written]
+        # Only the part evaluated in whole chunks is exact enough to reuse later.
+        return self.cached_tokens[: self._whole_chunks_end], bytes(buffer)[:written]
 
     def import_state(self, tokens: Sequence[int], data: bytes) -> bool:
         """Put a parked document's keys and values back; False (and an empty cache) if the
         data does not fit this context."""
-        self._llama.n_tokens = 0
+        self.reset()
         self._llama.eval([])  # clears the context's memory from position 0
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         if not llama_cpp.llama_state_seq_set_data(self._llama.ctx, buffer, len(data), 0):
             return False
         self._llama.input_ids[: len(tokens)] = tokens
         self._llama.n_tokens = len(tokens)
+        self._whole_chunks_end = len(tokens)
         return True
 
     def reset(self) -> None:
         """Forget the cached prompt, so that the next one is evaluated from scratch."""
         self._llama.n_tokens = 0
+        self._whole_chunks_end = 0
 
     def close(self) -> None:
         self._llama.close()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 CountTokens = Callable[[str], int]
-ALIGN_LINES = 32
+ALIGN_LINES = 16
 SPARE_STEP = 64
 CHARS_PER_TOKEN_CEILING = 8
 """No tokenizer packs more characters per token than this, so the scan can stop early."""
