@@ -24,6 +24,11 @@ class BenchConfig:
     max_prompt_tokens: int = 1024
     early_stop: bool = True
     prefix_reuse: bool = True
+    prompt_order: str = "spm"
+    suggestion_cache: bool = True
+    workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
+    """Where this configuration can differ from `wattcode`; elsewhere it would only repeat
+    wattcode's numbers (e.g. the window on HumanEval prompts, all shorter than its budget)."""
 
     def options(self, max_tokens: int, multiline: bool | None = None) -> CompletionOptions:
         return CompletionOptions(
@@ -32,6 +37,7 @@ class BenchConfig:
             multiline=multiline,
             early_stop=self.early_stop,
             reuse_prefix=self.prefix_reuse,
+            prompt_order=self.prompt_order,
         )
 
     def settings(self, max_tokens: int) -> dict[str, Any]:
@@ -39,24 +45,55 @@ class BenchConfig:
         return {
             "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384)},
             "completion": {"maxTokens": max_tokens},
-            "experimental": {"earlyStop": self.early_stop, "prefixReuse": self.prefix_reuse},
+            "cache": {"suggestions": self.suggestion_cache},
+            "experimental": {
+                "earlyStop": self.early_stop,
+                "prefixReuse": self.prefix_reuse,
+                "promptOrder": self.prompt_order,
+            },
         }
 
 
 NAIVE = BenchConfig(
     "naive",
-    "whole file as prompt, generate to a stop token, llama-cpp-python prefix reuse only",
+    "whole file as a prefix-suffix-middle prompt, generation to a stop token, longest-prefix "
+    "KV reuse only, no suggestion cache",
     max_prompt_tokens=WHOLE_FILE,
     early_stop=False,
+    prompt_order="psm",
+    suggestion_cache=False,
 )
 WATTCODE = BenchConfig("wattcode", "everything on")
 NO_WINDOW = BenchConfig(
-    "no-window", "wattcode with the whole file as prompt", max_prompt_tokens=WHOLE_FILE
+    "no-window",
+    "wattcode with the whole file as prompt",
+    max_prompt_tokens=WHOLE_FILE,
+    workloads=frozenset({"padded", "typing"}),
 )
 NO_EARLY_STOP = BenchConfig(
-    "no-early-stop", "wattcode generating to a stop token, cut afterwards", early_stop=False
+    "no-early-stop",
+    "wattcode generating to a stop token, cut afterwards",
+    early_stop=False,
+    workloads=frozenset({"plain", "typing"}),
 )
-NO_CACHE = BenchConfig("no-cache", "wattcode without KV prefix reuse", prefix_reuse=False)
+NO_CACHE = BenchConfig(
+    "no-cache",
+    "wattcode without KV prefix reuse and without the suggestion cache",
+    prefix_reuse=False,
+    suggestion_cache=False,
+    workloads=frozenset({"plain", "typing"}),
+)
+PSM = BenchConfig(
+    "psm",
+    "wattcode with the classic prefix-suffix-middle prompt order",
+    prompt_order="psm",
+)
+NO_SUGGESTION_CACHE = BenchConfig(
+    "no-suggestion-cache",
+    "wattcode without the suggestion cache",
+    suggestion_cache=False,
+    workloads=frozenset({"typing"}),
+)
 
-ALL_CONFIGS = (NAIVE, WATTCODE, NO_WINDOW, NO_EARLY_STOP, NO_CACHE)
+ALL_CONFIGS = (NAIVE, WATTCODE, NO_WINDOW, NO_EARLY_STOP, NO_CACHE, PSM, NO_SUGGESTION_CACHE)
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

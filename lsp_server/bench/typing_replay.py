@@ -81,6 +81,7 @@ class KeyRecord:
     suggestion: str = ""
     expected: str = ""
     accepted: bool = False
+    from_cache: bool = False
 
     @property
     def latency(self) -> float | None:
@@ -96,6 +97,9 @@ class ReplayResult:
     stats_before: dict[str, Any] = field(default_factory=dict)
     stats_after: dict[str, Any] = field(default_factory=dict)
     evaluated_per_key: list[float] = field(default_factory=list)
+    open_latency: float = 0.0
+    """From opening the file to the first suggestion at the span's start (cold prompt)."""
+    open_evaluated: int = 0
     server_cpu_seconds: float = 0.0
 
 
@@ -138,11 +142,29 @@ async def replay_span(
     column = 0
     version = 1
     result = ReplayResult(config, file_label, language)
+    # The user opens the file, puts the cursor at the span and reads before typing: the first
+    # suggestion there is the cold prompt, reported on its own.
+    opened = await client.call("wattcode/stats", {})
+    started = time.perf_counter()
+    await client.call(
+        "textDocument/inlineCompletion",
+        {
+            "textDocument": {"uri": uri},
+            "position": {"line": line, "character": 0},
+            "context": {"triggerKind": 1},
+        },
+        timeout=FINAL_WAIT,
+    )
+    result.open_latency = time.perf_counter() - started
     result.stats_before = await client.call("wattcode/stats", {})
+    result.open_evaluated = (
+        result.stats_before["prompt_tokens_evaluated"] - opened["prompt_tokens_evaluated"]
+    )
     process = psutil.Process(client.pid)
     cpu_before = sum(process.cpu_times()[:2])
     open_request: tuple[int, asyncio.Future[Any], KeyRecord] | None = None
     last_evaluated = result.stats_before["prompt_tokens_evaluated"]
+    last_hits = result.stats_before["suggestion_cache_hits"]
 
     pending: list[asyncio.Task[None]] = []
     for index, char in enumerate(typed):
@@ -181,6 +203,9 @@ async def replay_span(
         stats = await client.call("wattcode/stats", {})
         result.evaluated_per_key.append(stats["prompt_tokens_evaluated"] - last_evaluated)
         last_evaluated = stats["prompt_tokens_evaluated"]
+        # A cache hit is answered at once, so it shows up in the counters before the next key.
+        record.from_cache = stats["suggestion_cache_hits"] > last_hits
+        last_hits = stats["suggestion_cache_hits"]
     await asyncio.wait_for(asyncio.gather(*pending), FINAL_WAIT)
     result.stats_after = await client.call("wattcode/stats", {})
     result.server_cpu_seconds = sum(process.cpu_times()[:2]) - cpu_before
