@@ -15,7 +15,10 @@ PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
 def _ratio(value: float, base: float) -> str:
     if not base or math.isnan(base) or math.isnan(value):
         return "–"
-    return f"{value / base:.2f}×"
+    ratio = value / base
+    if 0 < ratio < 0.1:
+        return f"1/{1 / ratio:,.0f}"
+    return f"{ratio:.2f}×"
 
 
 def _fmt(value: float, digits: int = 1) -> str:
