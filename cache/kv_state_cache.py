@@ -47,6 +47,9 @@ class KvStateCache:
             self._states.move_to_end(document)
         return state
 
+    def states(self) -> list[SavedState]:
+        return list(self._states.values())
+
     def forget(self, document: str) -> None:
         self._states.pop(document, None)
 

@@ -17,6 +17,8 @@ from enum import Enum
 from pathlib import Path
 
 from cache.kv_state_cache import KvStateCache
+from cache.kv_state_store import KvStateStore
+from models import paths
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
 from models.default_model import ProgressCallback
@@ -24,7 +26,7 @@ from models.document_contexts import DocumentContexts
 from models.errors import GenerationCancelled, ModelError
 from models.generation import WorkMeter
 from models.llama_backend import LlamaBackend, LoadOptions
-from models.model_files import resolve_model_path
+from models.model_files import model_identity, resolve_model_path
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +88,13 @@ class ModelWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wattcode-model")
         self._backend_factory = backend_factory
         self._backend: LlamaBackend | None = None
+        self._path: Path | None = None
         self._engine: CompletionEngine | None = None
         self._contexts: DocumentContexts | None = None
         self.kv_states = KvStateCache(max_bytes=256 << 20)
+        self.kv_store: KvStateStore | None = None
+        self._persist_bytes: int | None = 512 << 20
+        """The disk budget for saved states; None turns persistence off."""
         self._loaded_key: ModelSpecKey | None = None
         self.last_load: LoadResult | None = None
 
@@ -114,7 +120,9 @@ class ModelWorker:
             self.last_load = LoadResult(ok=False, error=str(exc))
             return self.last_load
         self.kv_states.clear()  # saved states belong to the model that made them
-        self._contexts = DocumentContexts(backend, self.kv_states)
+        self._path = path
+        self.kv_store = self._open_store()
+        self._contexts = DocumentContexts(backend, self.kv_states, self.kv_store)
         self._backend, self._loaded_key = backend, key
         self._engine = CompletionEngine(backend, self._contexts)
         self.last_load = LoadResult(
@@ -126,7 +134,29 @@ class ModelWorker:
         )
         return self.last_load
 
+    def _open_store(self) -> KvStateStore | None:
+        if self._persist_bytes is None or self._path is None:
+            return None
+        return KvStateStore(
+            paths.cache_dir() / "kv-states", model_identity(self._path), self._persist_bytes
+        )
+
+    def set_persistence(self, max_bytes: int | None) -> None:
+        """Keep warmed states on disk under `max_bytes`, or not at all (None)."""
+        self._executor.submit(self._set_persistence, max_bytes)
+
+    def _set_persistence(self, max_bytes: int | None) -> None:
+        self._persist_bytes = max_bytes
+        self.kv_store = self._open_store() if self._backend is not None else None
+        if self._contexts is not None:
+            self._contexts.store = self.kv_store
+
     def _unload(self) -> None:
+        if self._contexts is not None:
+            try:
+                self._contexts.persist_all()
+            except OSError as exc:
+                log.warning("could not save KV states: %s", exc)
         if self._backend is not None:
             self._backend.close()
         self._backend = self._engine = self._contexts = self._loaded_key = None
@@ -172,5 +202,7 @@ class ModelWorker:
         self._executor.submit(setattr, self.kv_states, "max_bytes", max_bytes)
 
     def shutdown(self) -> None:
-        self._executor.submit(self._unload)
+        """Drop queued requests, wait for the running one, then save states and free the model."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        # The model thread has ended: nothing else can touch the model now.
+        self._unload()

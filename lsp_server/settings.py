@@ -57,6 +57,9 @@ class CacheSettings:
     suggestions: bool = True
     """Serve a suggestion again, or its rest while the user types through it, without
     inference."""
+    persist: bool = True
+    """Keep warmed KV states on disk, so that a restarted daemon does not start from zero."""
+    disk_megabytes: int = _bounded(512, 16, 65536)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from cache.kv_state_cache import KvStateCache
+from cache.kv_state_cache import KvStateCache, SavedState
+from cache.kv_state_store import KvStateStore
 
 MIN_TOKENS_TO_PARK = 32
 """Shorter states are cheaper to evaluate again than to keep."""
@@ -21,7 +22,9 @@ class StatefulModel(Protocol):
     @property
     def cached_tokens(self) -> list[int]: ...
 
-    def export_state(self) -> tuple[list[int], bytes]: ...
+    def export_state(self) -> tuple[list[int], bytes]:
+        """The tokens whose state is exact enough to reuse, and the state's bytes."""
+        ...
 
     def import_state(self, tokens: Sequence[int], data: bytes) -> bool: ...
 
@@ -36,9 +39,13 @@ def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 class DocumentContexts:
-    def __init__(self, model: StatefulModel, states: KvStateCache) -> None:
+    def __init__(
+        self, model: StatefulModel, states: KvStateCache, store: KvStateStore | None = None
+    ) -> None:
         self.model = model
         self.states = states
+        self.store = store
+        """Warmed states on disk, for a restarted daemon; None keeps them in memory only."""
         self.current: str | None = None
 
     def activate(self, document: str, prompt: Sequence[int]) -> None:
@@ -46,19 +53,40 @@ class DocumentContexts:
         if document == self.current:
             return
         if self.current is not None:
-            tokens = self.model.cached_tokens
-            if len(tokens) >= MIN_TOKENS_TO_PARK:
-                _, data = self.model.export_state()
-                self.states.put(self.current, tokens, data)
+            self.park(self.current)
         self.current = document
+        best = common_prefix(self.model.cached_tokens, prompt)
         saved = self.states.get(document)
-        if saved is None:
-            return
-        if common_prefix(saved.tokens, prompt) > common_prefix(self.model.cached_tokens, prompt):
-            if self.model.import_state(saved.tokens, saved.data):
+        if saved is not None and common_prefix(saved.tokens, prompt) > best:
+            if self._restore(saved):
                 self.states.restored += 1
-            else:
-                self.states.forget(document)
+                return
+            self.states.forget(document)
+        if self.store is not None and best < len(prompt) // 2:
+            from_disk = self.store.find(prompt)
+            if from_disk is not None and len(from_disk.tokens) > best:
+                self._restore(from_disk)
+
+    def park(self, document: str) -> None:
+        """Save the context's state for `document` in memory (and on disk, if persisting)."""
+        tokens, data = self.model.export_state()
+        if len(tokens) < MIN_TOKENS_TO_PARK:
+            return
+        self.states.put(document, tokens, data)
+        if self.store is not None:
+            self.store.save(tokens, data)
+
+    def _restore(self, saved: SavedState) -> bool:
+        return self.model.import_state(saved.tokens, saved.data)
+
+    def persist_all(self) -> None:
+        """Write the live state and every parked one to disk (at shutdown)."""
+        if self.store is None:
+            return
+        if self.current is not None:
+            self.park(self.current)
+        for state in self.states.states():
+            self.store.save(state.tokens, state.data)
 
     def forget(self, document: str) -> None:
         self.states.forget(document)

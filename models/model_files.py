@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from models import default_model, paths
@@ -19,6 +20,23 @@ def resolve_model_path(configured: str | None, on_progress: ProgressCallback | N
         check_gguf(path)
         return path
     return default_model.assemble(paths.models_dir(), on_progress=on_progress)
+
+
+def model_identity(path: Path) -> str:
+    """A short id for the model file, to key saved states: the published sha256 for the
+    verified default model, else a hash of the size, the first and the last MiB (hashing a
+    whole multi-GB file at every start would cost seconds)."""
+    spec = default_model.DEFAULT_MODEL
+    if path.name == spec.file_name and default_model.is_verified(path, spec):
+        return spec.sha256[:16]
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    digest.update(str(size).encode())
+    with path.open("rb") as f:
+        digest.update(f.read(1 << 20))
+        f.seek(max(0, size - (1 << 20)))
+        digest.update(f.read(1 << 20))
+    return digest.hexdigest()[:16]
 
 
 def installed_models() -> list[Path]:

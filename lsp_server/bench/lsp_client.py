@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -23,20 +25,28 @@ class ServerError(Exception):
 
 
 class LspClient:
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, settings: dict[str, Any], cache_dir: str | None = None) -> None:
         self.settings = settings
         self.process: asyncio.subprocess.Process | None = None
         self._next_id = 0
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._reader: asyncio.Task[None] | None = None
         self.received_at: dict[int, float] = {}
+        self.fixed_cache_dir = cache_dir
+        """A cache directory to share between runs (tests of persistence); else a fresh one."""
+        self._cache_dir = tempfile.TemporaryDirectory(prefix="wattcode-bench-")
 
     async def start(self) -> None:
+        # Each server gets an empty cache directory: states saved on disk by the run of
+        # another configuration must not warm this one.
+        self._cache_dir = tempfile.TemporaryDirectory(prefix="wattcode-bench-")
+        cache_dir = self.fixed_cache_dir or self._cache_dir.name
         self.process = await asyncio.create_subprocess_exec(
             *SERVE,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "WATTCODE_CACHE_DIR": cache_dir},
         )
         self._reader = asyncio.create_task(self._read_loop())
 
@@ -131,3 +141,4 @@ class LspClient:
             await self.process.wait()
         if self._reader is not None:
             self._reader.cancel()
+        self._cache_dir.cleanup()

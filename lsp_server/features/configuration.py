@@ -50,7 +50,9 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
     parsed = parse_settings(raw)
     session.settings = parsed.settings
     set_level(parsed.settings.log.level)
-    server.worker.set_cache_limit(parsed.settings.cache.max_megabytes << 20)
+    cache = parsed.settings.cache
+    server.worker.set_cache_limit(cache.max_megabytes << 20)
+    server.worker.set_persistence(cache.disk_megabytes << 20 if cache.persist else None)
     if not parsed.settings.cache.suggestions:
         session.suggestion_cache.clear()
     if parsed.unknown:

@@ -17,6 +17,7 @@ def register(server: WattcodeServer) -> None:
     @server.feature(METHOD)
     def stats(_params: Any = None) -> dict[str, Any]:
         session = server.session
+        store = server.worker.kv_store
         counters: dict[str, Any] = {
             key: round(value, 4) if isinstance(value, float) else value
             for key, value in session.counters.items()
@@ -42,6 +43,9 @@ def register(server: WattcodeServer) -> None:
                 "kv_states_saved": server.worker.kv_states.saved,
                 "kv_states_restored": server.worker.kv_states.restored,
                 "kv_states_evicted": server.worker.kv_states.evicted,
+                "kv_states_on_disk": store.entries if store else 0,
+                "kv_state_disk_bytes": store.nbytes if store else 0,
+                "kv_states_loaded_from_disk": store.loaded if store else 0,
             },
             "uptime_seconds": round(time.time() - session.started_at, 1),
         }
