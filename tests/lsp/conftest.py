@@ -74,6 +74,16 @@ async def inline(
     return result
 
 
+async def suggest_at_end(
+    client: LanguageClient, uri: str, text: str, language: str = "python"
+) -> tuple[types.Position, types.InlineCompletionList | None]:
+    """Open `text`, wait for the model, and ask for a suggestion after its last character."""
+    await open_document(client, uri, text, language)
+    await wait_for_model(client)
+    position = end_of(text)
+    return position, await inline(client, uri, position.line, position.character)
+
+
 def end_of(text: str) -> types.Position:
     """The position after the last character, in UTF-16 code units."""
     lines = text.split("\n")

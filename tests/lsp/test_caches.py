@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import end_of, inline, open_document, stats, wait_for_model
+from tests.lsp.conftest import inline, stats, suggest_at_end, wait_for_model
 
 pytestmark = pytest.mark.model
 
@@ -29,10 +29,7 @@ def type_text(
 async def test_typing_through_a_suggestion_is_served_from_the_cache(client: LanguageClient) -> None:
     uri = "file:///through.py"
     text = "def add(a, b):\n    return "
-    await open_document(client, uri, text)
-    await wait_for_model(client)
-    position = end_of(text)
-    first = await inline(client, uri, position.line, position.character)
+    position, first = await suggest_at_end(client, uri, text)
     assert first is not None and first.items
     suggestion = str(first.items[0].insert_text)
     assert len(suggestion) >= 3
@@ -62,10 +59,7 @@ async def test_a_keystroke_evaluates_a_few_tokens_not_the_prompt(client: Languag
     uri = "file:///keystroke.py"
     body = "".join(f"def helper_{i}(value):\n    return value * {i}\n\n\n" for i in range(20))
     text = body + "def total(values):\n    result = 0\n    for v in values:\n        result += "
-    await open_document(client, uri, text)
-    await wait_for_model(client)
-    position = end_of(text)
-    await inline(client, uri, position.line, position.character)
+    position, _ = await suggest_at_end(client, uri, text)
     before = await stats(client)
     type_text(client, uri, 2, position, "h")
     await inline(client, uri, position.line, position.character + 1)

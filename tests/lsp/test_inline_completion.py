@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import end_of, inline, open_document, wait_for_model
+from tests.lsp.conftest import suggest_at_end, wait_for_model
 
 pytestmark = pytest.mark.model
 
@@ -33,10 +33,7 @@ pytestmark = pytest.mark.model
 async def test_suggests_the_obvious_body(
     client: LanguageClient, uri: str, language: str, text: str, expected: str
 ) -> None:
-    await open_document(client, uri, text, language)
-    await wait_for_model(client)
-    position = end_of(text)
-    result = await inline(client, uri, position.line, position.character)
+    position, result = await suggest_at_end(client, uri, text, language)
     assert result is not None
     assert len(result.items) == 1
     item = result.items[0]
@@ -62,10 +59,7 @@ async def test_server_advertises_inline_completion_and_info(client: LanguageClie
 
 async def test_hover_shows_what_the_suggestion_cost(client: LanguageClient) -> None:
     text = "def add(a, b):\n    return "
-    await open_document(client, "file:///cost.py", text)
-    await wait_for_model(client)
-    position = end_of(text)
-    result = await inline(client, "file:///cost.py", position.line, position.character)
+    position, result = await suggest_at_end(client, "file:///cost.py", text)
     assert result is not None and result.items
     hover = await client.text_document_hover_async(
         types.HoverParams(
@@ -93,11 +87,8 @@ async def test_emoji_and_cjk_before_the_cursor_keep_positions_right(client: Lang
     # "🎉" is two UTF-16 code units and one code point; the CJK characters are one of each.
     text = 'def greet(name):\n    banner = "🎉 你好 🎉"\n    return banner + " " + '
     uri = "file:///unicode.py"
-    await open_document(client, uri, text)
-    await wait_for_model(client)
-    position = end_of(text)
+    position, result = await suggest_at_end(client, uri, text)
     assert position.character == len('    return banner + " " + ')
-    result = await inline(client, uri, position.line, position.character)
     assert result is not None and result.items
     item = result.items[0]
     assert item.range == types.Range(start=position, end=position)
