@@ -80,6 +80,10 @@ async def suggest(
     session.count("requests")
     if not session.settings.completion.enabled:
         return None
+    if uri not in server.workspace.text_documents:
+        # pygls would read an unopened document from disk; only the editor's text counts.
+        log.warning("completion for %s, which the client never opened: nothing to suggest", uri)
+        return None
     document = server.workspace.get_text_document(uri)
     offset = document.offset_at_position(position)
     source = document.source

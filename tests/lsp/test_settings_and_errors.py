@@ -48,6 +48,14 @@ async def test_bad_setting_is_reported_once_and_default_kept(client: LanguageCli
     assert result is not None and result.items, "defaults kept: suggestions still work"
 
 
+async def test_a_document_never_opened_gets_an_empty_answer(client: LanguageClient) -> None:
+    await wait_for_model(client)
+    result = await inline(client, "file:///never/opened.py", 0, 0)
+    assert result is not None and not result.items
+    info = await stats(client)
+    assert info["model"]["state"] == "ready"  # and the server is still serving
+
+
 async def test_disabling_completion_answers_empty(client: LanguageClient) -> None:
     await wait_for_model(client)
     await change_settings(client, {"completion": {"enabled": False}})
