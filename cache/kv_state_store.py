@@ -111,9 +111,9 @@ class KvStateStore:
             return None
         return SavedState(tuple(int(t) for t in tokens), data)
 
-    def _discard(self, path: Path, why: str) -> None:
+    def _discard(self, path: Path, why: str, rejected: bool = True) -> None:
         log.info("removing KV state file %s: %s", path.name, why)
-        self.rejected += 1
+        self.rejected += rejected
         path.unlink(missing_ok=True)
         for key in [k for k, p in self._index.items() if p == path]:
             del self._index[key]
@@ -124,8 +124,7 @@ class KvStateStore:
         while files and total > self.max_bytes:
             oldest = files.pop(0)
             total -= oldest.stat().st_size if oldest.exists() else 0
-            self._discard(oldest, "over the disk budget")
-            self.rejected -= 1  # eviction is not a rejection
+            self._discard(oldest, "over the disk budget", rejected=False)
 
     @property
     def nbytes(self) -> int:

@@ -112,7 +112,10 @@ def cmd_complete(args: argparse.Namespace) -> int:
         file, line, column = parse_location(args.location)
         text = file.read_text(encoding="utf-8")
         prefix, suffix = split_at(text, line, column)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError:
+        print(f"wattcode: {file} is not UTF-8 text (a binary file?)", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
         print(f"wattcode: {exc}", file=sys.stderr)
         return 2
     try:

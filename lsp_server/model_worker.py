@@ -146,6 +146,8 @@ class ModelWorker:
         self._executor.submit(self._set_persistence, max_bytes)
 
     def _set_persistence(self, max_bytes: int | None) -> None:
+        if max_bytes == self._persist_bytes:
+            return  # a load opens the store itself; only a change needs a new one
         self._persist_bytes = max_bytes
         self.kv_store = self._open_store() if self._backend is not None else None
         if self._contexts is not None:

@@ -25,7 +25,6 @@ STAT_KEYS = (
     "prompt_tokens_reused",
     "generated_tokens",
     "cpu_seconds",
-    "suggestion_cache_hits",
 )
 
 

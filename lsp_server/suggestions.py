@@ -151,7 +151,6 @@ def _from_suggestion_cache(
     hit = server.session.suggestion_cache.lookup(uri, request.prefix, request.suffix)
     if hit is None:
         return None
-    server.session.count("suggestion_cache_hits")
     stats = GenerationStats(
         prompt_tokens=0,
         prompt_tokens_reused=0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from cache.kv_state_cache import KvStateCache, SavedState
+from cache.kv_state_cache import KvStateCache
 from cache.kv_state_store import KvStateStore
 
 MIN_TOKENS_TO_PARK = 32
@@ -58,33 +58,30 @@ class DocumentContexts:
         best = common_prefix(self.model.cached_tokens, prompt)
         saved = self.states.get(document)
         if saved is not None and common_prefix(saved.tokens, prompt) > best:
-            if self._restore(saved):
+            if self.model.import_state(saved.tokens, saved.data):
                 self.states.restored += 1
                 return
             self.states.forget(document)
         if self.store is not None and best < len(prompt) // 2:
             from_disk = self.store.find(prompt)
             if from_disk is not None and len(from_disk.tokens) > best:
-                self._restore(from_disk)
+                self.model.import_state(from_disk.tokens, from_disk.data)
 
-    def park(self, document: str) -> None:
+    def park(self, document: str, to_disk: bool = True) -> None:
         """Save the context's state for `document` in memory (and on disk, if persisting)."""
         tokens, data = self.model.export_state()
         if len(tokens) < MIN_TOKENS_TO_PARK:
             return
         self.states.put(document, tokens, data)
-        if self.store is not None:
+        if to_disk and self.store is not None:
             self.store.save(tokens, data)
 
-    def _restore(self, saved: SavedState) -> bool:
-        return self.model.import_state(saved.tokens, saved.data)
-
     def persist_all(self) -> None:
-        """Write the live state and every parked one to disk (at shutdown)."""
+        """Write the live state and every parked one to disk (at shutdown), each once."""
         if self.store is None:
             return
         if self.current is not None:
-            self.park(self.current)
+            self.park(self.current, to_disk=False)
         for state in self.states.states():
             self.store.save(state.tokens, state.data)
 

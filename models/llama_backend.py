@@ -213,20 +213,27 @@ class LlamaBackend:
     def accept(self, token: int) -> None:
         self._llama.eval([token])
 
+    def _truncate(self, length: int) -> None:
+        """Drop the context's keys and values from position `length` on."""
+        self._llama.n_tokens = min(length, self._llama.n_tokens)
+        self._llama.eval([])  # Llama.eval first removes every cell from n_tokens on
+
     def export_state(self) -> tuple[list[int], bytes]:
-        """The tokens the context holds and their keys and values, to park a document."""
+        """The context's exact part (evaluated in whole chunks) and its keys and values, to
+        park a document. The rest (single steps, generated tokens) is dropped first: it could
+        not be reused anyway, and it would only make the saved state bigger."""
+        self._truncate(self._whole_chunks_end)
         ctx = self._llama.ctx
         size = int(llama_cpp.llama_state_seq_get_size(ctx, 0))
         buffer = (ctypes.c_uint8 * size)()
         written = int(llama_cpp.llama_state_seq_get_data(ctx, buffer, size, 0))
-        # Only the part evaluated in whole chunks is exact enough to reuse later.
-        return self.cached_tokens[: self._whole_chunks_end], bytes(buffer)[:written]
+        return self.cached_tokens, bytes(buffer)[:written]
 
     def import_state(self, tokens: Sequence[int], data: bytes) -> bool:
         """Put a parked document's keys and values back; False (and an empty cache) if the
         data does not fit this context."""
         self.reset()
-        self._llama.eval([])  # clears the context's memory from position 0
+        self._truncate(0)
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
         if not llama_cpp.llama_state_seq_set_data(self._llama.ctx, buffer, len(data), 0):
             return False

@@ -23,6 +23,7 @@ def register(server: WattcodeServer) -> None:
             for key, value in session.counters.items()
         }
         counters["cpu_seconds"] = round(float(session.counters["cpu_seconds"]), 4)
+        counters["suggestion_cache_hits"] = session.suggestion_cache.hits
         return {
             **counters,
             "model": {

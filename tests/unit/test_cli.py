@@ -48,7 +48,8 @@ def test_complete_reports_bad_input_clearly(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "No such file" in missing.stderr
     binary = tmp_path / "blob.py"
     binary.write_bytes(b"\xff\xfe\x00binary")
-    assert "codec can't decode" in wattcode("complete", f"{binary}:1:1").stderr
+    not_text = wattcode("complete", f"{binary}:1:1")
+    assert not_text.returncode == 2 and "is not UTF-8 text" in not_text.stderr
     not_model = tmp_path / "m.gguf"
     not_model.write_text("hello")
     source = tmp_path / "s.py"
