@@ -203,6 +203,15 @@ class ModelWorker:
     def set_cache_limit(self, max_bytes: int) -> None:
         self._executor.submit(setattr, self.kv_states, "max_bytes", max_bytes)
 
+    def clear_saved_states(self) -> Future[int]:
+        """Drop every parked per-document KV state (on the model thread); how many there were."""
+        return self._executor.submit(self._clear_saved_states)
+
+    def _clear_saved_states(self) -> int:
+        count = self.kv_states.entries
+        self.kv_states.clear()
+        return count
+
     def shutdown(self) -> None:
         """Drop queued requests, wait for the running one, then save states and free the model."""
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -37,6 +37,7 @@ class WattcodeServer(LanguageServer):
 def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
     # Imported here so that each feature module can import WattcodeServer from this module.
     from lsp_server.features import (  # noqa: PLC0415
+        clear_caches,
         completion,
         configuration,
         documents,
@@ -55,6 +56,7 @@ def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
         completion,
         hover,
         stats,
+        clear_caches,
     ):
         feature.register(server)
     return server

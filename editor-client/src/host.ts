@@ -1,0 +1,31 @@
+// What the controller needs from the editor. The one implementation over `vscode` is
+// vscodeHost.ts; unit tests pass a fake, so that no test needs VS Code.
+import type { StatusView } from "./status";
+
+export interface PickItem {
+  id: string;
+  label: string;
+  detail?: string;
+}
+
+export interface Host {
+  /** A full setting name, e.g. `wattcode.completion.enabled`. */
+  getSetting(key: string): unknown;
+  /** Writes where the setting is already set (folder, workspace), else in the user settings. */
+  updateSetting(key: string, value: unknown): Promise<void>;
+  pick(items: PickItem[], placeholder: string): Promise<PickItem | undefined>;
+  info(message: string): void;
+  error(message: string): void;
+  log(line: string): void;
+  showLog(): void;
+  showDocument(content: string, language: string): Promise<void>;
+  executeCommand(id: string): Promise<unknown>;
+  setStatus(view: StatusView): void;
+}
+
+/** The running language client, as far as the controller needs it. */
+export interface ServerLink {
+  running(): boolean;
+  request(method: string, params?: unknown): Promise<unknown>;
+  restart(): Promise<void>;
+}
