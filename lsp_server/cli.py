@@ -42,10 +42,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from lsp_server.logging_setup import configure_logging  # noqa: PLC0415
     from lsp_server.server import create_server  # noqa: PLC0415
     from lsp_server.stdio_guard import claim_stdout  # noqa: PLC0415
+    from lsp_server.stdio_transport import serve_stdio  # noqa: PLC0415
 
     transport = claim_stdout()
     configure_logging(args.log_level, to_file=not args.no_log_file)
-    create_server().start_io(sys.stdin.buffer, transport)
+    serve_stdio(create_server(), sys.stdin.buffer, transport)
     return 0
 
 
@@ -128,7 +129,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     options = CompletionOptions(
         max_prompt_tokens=args.max_prompt_tokens, max_tokens=args.max_tokens
     )
-    suggestion = CompletionEngine(backend).complete(prefix, suffix, options)
+    suggestion = CompletionEngine(backend).complete(prefix, suffix, options, document=str(file))
     backend.close()
     if args.json:
         print(

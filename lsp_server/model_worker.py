@@ -23,10 +23,13 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
 from models.default_model import ProgressCallback
 from models.document_contexts import DocumentContexts
+from models.energy.selection import MeterChoice, choose_meters, make_monitor
+from models.energy.window import EnergyMonitor, WindowEnergy
 from models.errors import GenerationCancelled, ModelError
 from models.generation import WorkMeter
-from models.llama_backend import LlamaBackend, LoadOptions
+from models.llama_backend import LlamaBackend, LoadOptions, supports_gpu_offload
 from models.model_files import model_identity, resolve_model_path
+from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ class CompletionRequest:
     suffix: str
     options: CompletionOptions
     cancel: CancelToken = field(default_factory=CancelToken, compare=False)
+    language_id: str | None = None
+    open_documents: tuple[OpenDocument, ...] = field(default=(), compare=False, repr=False)
+    """The editor's other open documents, for signatures from files this one imports."""
 
 
 class OutcomeStatus(Enum):
@@ -59,6 +65,8 @@ class Outcome:
     error: str | None = None
     work: WorkMeter = field(default_factory=WorkMeter)
     """The tokens processed, cancelled work included."""
+    energy: WindowEnergy | None = None
+    """What the generation cost, measured around the engine call (cancelled work included)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class LoadResult:
     fim_family: str = ""
     seconds: float = 0.0
     error: str | None = None
+    energy: WindowEnergy | None = None
+    """Loading is background work: counted apart from suggestions."""
 
 
 BackendFactory = Callable[[Path, LoadOptions], LlamaBackend]
@@ -97,6 +107,15 @@ class ModelWorker:
         """The disk budget for saved states; None turns persistence off."""
         self._loaded_key: ModelSpecKey | None = None
         self.last_load: LoadResult | None = None
+        self.energy: EnergyMonitor | None = None
+        self.meter_choice: MeterChoice | None = None
+
+    def _energy_monitor(self) -> EnergyMonitor:
+        """The meters, chosen once on the model thread (NVML's init can take a moment)."""
+        if self.energy is None:
+            self.meter_choice = choose_meters(gpu_in_use=supports_gpu_offload())
+            self.energy = make_monitor(self.meter_choice)
+        return self.energy
 
     # Everything below prefixed with _ runs on the model thread only.
 
@@ -110,6 +129,8 @@ class ModelWorker:
             return self.last_load
         self._unload()
         started = time.perf_counter()
+        energy = self._energy_monitor()
+        window = energy.begin()
         try:
             path = resolve_model_path(key.path, on_progress)
             backend = self._backend_factory(
@@ -117,7 +138,7 @@ class ModelWorker:
             )
         except ModelError as exc:
             log.error("model unavailable: %s", exc)
-            self.last_load = LoadResult(ok=False, error=str(exc))
+            self.last_load = LoadResult(ok=False, error=str(exc), energy=energy.end(window))
             return self.last_load
         self.kv_states.clear()  # saved states belong to the model that made them
         self._path = path
@@ -131,6 +152,7 @@ class ModelWorker:
             name=backend.name,
             fim_family=backend.fim.family,
             seconds=time.perf_counter() - started,
+            energy=energy.end(window),
         )
         return self.last_load
 
@@ -174,6 +196,8 @@ class ModelWorker:
             return Outcome(OutcomeStatus.NO_MODEL, error=error)
         cpu_started = time.process_time()
         work = WorkMeter()
+        energy = self._energy_monitor()
+        window = energy.begin()
         try:
             suggestion = self._engine.complete(
                 request.prefix,
@@ -182,6 +206,8 @@ class ModelWorker:
                 request.cancel,
                 work,
                 document=request.uri,
+                language_id=request.language_id,
+                open_documents=request.open_documents,
             )
         except GenerationCancelled:
             status, suggestion, error = OutcomeStatus.CANCELLED, None, None
@@ -190,7 +216,8 @@ class ModelWorker:
             status, suggestion, error = OutcomeStatus.FAILED, None, str(exc)
         else:
             status, error = OutcomeStatus.DONE, None
-        return Outcome(status, suggestion, time.process_time() - cpu_started, error, work)
+        spent = energy.end(window)
+        return Outcome(status, suggestion, time.process_time() - cpu_started, error, work, spent)
 
     def forget(self, uri: str) -> None:
         """Drop a closed document's saved KV state (on the model thread, like all model work)."""
@@ -199,6 +226,8 @@ class ModelWorker:
     def _forget(self, uri: str) -> None:
         if self._contexts is not None:
             self._contexts.forget(uri)
+        if self._engine is not None:
+            self._engine.trimmer.forget(uri)
 
     def set_cache_limit(self, max_bytes: int) -> None:
         self._executor.submit(setattr, self.kv_states, "max_bytes", max_bytes)

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.energy.carbon import GRAMS_PER_KWH, known_country
+
 SECTION = "wattcode"
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
@@ -42,6 +44,9 @@ class ContextSettings:
     max_prompt_tokens: int = _bounded(1024, 64, 16384)
     suffix_share: float = _bounded(0.25, 0.0, 0.9)
     """Share of the prompt budget given to the text after the cursor."""
+    trim: bool = True
+    """Cut files longer than the budget down by their syntax tree (imports, the code around
+    the cursor, signatures of what it uses); off, or for other languages, a line window."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,25 @@ class ExperimentalSettings:
     """Suffix first (typing only appends to the prompt) or the classic prefix first."""
 
 
+def _country_problem(value: str) -> str | None:
+    if known_country(value):
+        return None
+    return (
+        "must be an ISO 3166 alpha-2 code from the carbon table ("
+        + ", ".join(sorted(GRAMS_PER_KWH))
+        + ")"
+    )
+
+
+@dataclass(frozen=True)
+class CarbonSettings:
+    """Grid carbon intensity for gCO2e: the user's own figure, else their country's."""
+
+    grams_per_kwh: float | None = _bounded(None, 0.0, 2000.0)
+    country: str | None = field(default=None, metadata={"check": _country_problem})
+    """ISO 3166 alpha-2 (e.g. "FR"); unset means the world average."""
+
+
 @dataclass(frozen=True)
 class Settings:
     model: ModelSettings = ModelSettings()
@@ -87,6 +111,7 @@ class Settings:
     cache: CacheSettings = CacheSettings()
     log: LogSettings = LogSettings()
     experimental: ExperimentalSettings = ExperimentalSettings()
+    carbon: CarbonSettings = CarbonSettings()
 
 
 @dataclass(frozen=True)
@@ -139,6 +164,10 @@ def _type_error(value: Any, annotation: str, meta: Mapping[str, Any]) -> str | N
         choices = meta.get("choices")
         if choices and value not in choices:
             return "must be one of " + ", ".join(repr(c) for c in choices)
+        check = meta.get("check")
+        if check is not None:
+            problem: str | None = check(value)
+            return problem
     return None
 
 

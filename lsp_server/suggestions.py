@@ -20,7 +20,9 @@ from lsp_server.server import WattcodeServer
 from lsp_server.session import SuggestionRecord
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
+from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
+from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def _options(server: WattcodeServer) -> CompletionOptions:
         early_stop=settings.experimental.early_stop,
         reuse_prefix=settings.experimental.prefix_reuse,
         prompt_order=settings.experimental.prompt_order,
+        trim=settings.context.trim,
     )
 
 
@@ -58,6 +61,17 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("generations_started")
         if outcome.status is OutcomeStatus.CANCELLED:
             session.count("generations_cancelled")
+    if outcome.energy is not None:
+        session.energy.add_window(outcome.energy)
+        if outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None:
+            stats = outcome.suggestion.stats
+            session.energy.add_finished(
+                outcome.energy,
+                stats.prompt_tokens_evaluated,
+                stats.prompt_seconds,
+                stats.total_seconds,
+            )
+        server.on_energy_changed()
 
 
 def _account_when_done(server: WattcodeServer, work: Future[Outcome]) -> None:
@@ -95,6 +109,8 @@ async def suggest(
         suffix=source[offset:],
         options=_options(server),
         cancel=cancel,
+        language_id=document.language_id,
+        open_documents=_other_documents(server, uri),
     )
     if (older := session.in_flight.get(uri)) is not None:
         older.cancel()
@@ -124,11 +140,24 @@ async def suggest(
         session.count("results_dropped_outdated")
         return None
     session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
-    return _show(server, uri, suggestion, position)
+    return _show(server, uri, suggestion, position, outcome.energy)
+
+
+def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ...]:
+    """The other open documents (the trimmer takes signatures from those `uri` imports)."""
+    return tuple(
+        OpenDocument(other.uri, other.language_id or "", other.source)
+        for other_uri, other in server.workspace.text_documents.items()
+        if other_uri != uri
+    )
 
 
 def _show(
-    server: WattcodeServer, uri: str, suggestion: Suggestion, position: types.Position
+    server: WattcodeServer,
+    uri: str,
+    suggestion: Suggestion,
+    position: types.Position,
+    energy: WindowEnergy | None = None,
 ) -> ShownSuggestion:
     server.session.count("suggestions")
     server.session.add_record(
@@ -138,8 +167,11 @@ def _show(
             end_line=position.line + suggestion.text.count("\n"),
             text=suggestion.text,
             stats=suggestion.stats,
+            energy=energy,
+            start_character=position.character,
         ),
     )
+    server.on_energy_changed()
     return ShownSuggestion(suggestion, position)
 
 

@@ -1,11 +1,13 @@
-"""One suggestion for one cursor: window the text, build the FIM prompt, generate, clean up.
+"""One suggestion for one cursor: trim the text, build the FIM prompt, generate, clean up.
 
 This is the whole inference path that `wattcode complete`, the language server and the benchmark
-share. It holds no LSP types and no state beyond the backend's KV cache.
+share. It holds no LSP types; its state is the backend's KV cache and the trimmer's parse trees.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,7 +16,7 @@ from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
 from models.generation import GenerationStats, TokenModel, WorkMeter, generate
 from models.postprocess import CursorContext, clean_completion
-from models.prompt_window import line_window
+from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
 
 RESERVED_TOKENS = 8
 """Room kept free in the context for the FIM markers and a BOS token."""
@@ -41,6 +43,8 @@ class CompletionOptions:
     reuse_prefix: bool = True
     prompt_order: str = "spm"
     """"spm" (suffix first, prefix last: typing only appends to the prompt) or "psm"."""
+    trim: bool = True
+    """Cut long files down by their syntax tree where a grammar exists; else a line window."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Suggestion:
     raw_text: str
     multiline: bool
     stats: GenerationStats
+    context_seconds: float = 0.0
+    """Time spent choosing the prompt's context (trimming)."""
 
 
 class CompletionEngine:
@@ -57,6 +63,7 @@ class CompletionEngine:
         self.model = model
         self.contexts = contexts
         """Parks and restores KV states per document; None keeps one state for all."""
+        self.trimmer = ContextTrimmer(model.count_tokens)
 
     def prompt_budget(self, options: CompletionOptions) -> int:
         room = self.model.context_length - options.max_tokens - RESERVED_TOKENS
@@ -70,16 +77,27 @@ class CompletionEngine:
         cancel: CancelToken | None = None,
         meter: WorkMeter | None = None,
         document: str | None = None,
+        language_id: str | None = None,
+        open_documents: Sequence[OpenDocument] = (),
     ) -> Suggestion:
-        """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled)."""
+        """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled).
+
+        `document` names the text (a URI or path) for its saved KV state and parse tree;
+        `language_id` (an LSP language identifier, else the name's extension) picks the
+        trimmer's grammar; `open_documents` may lend signatures of files this one imports."""
         cancel = cancel or CancelToken()
-        window = line_window(
+        started = time.perf_counter()
+        window = self.trimmer.window(
+            document,
+            language_id,
             prefix,
             suffix,
             self.prompt_budget(options),
             options.suffix_share,
-            self.model.count_tokens,
+            open_documents,
+            options.trim,
         )
+        context_seconds = time.perf_counter() - started
         context = CursorContext.from_text(window.prefix, window.suffix)
         multiline = context.multiline if options.multiline is None else options.multiline
 
@@ -105,4 +123,6 @@ class CompletionEngine:
             meter=meter,
         )
         cleaned = clean_completion(generation.raw_text, context, multiline)
-        return Suggestion(cleaned.text, generation.raw_text, multiline, generation.stats)
+        return Suggestion(
+            cleaned.text, generation.raw_text, multiline, generation.stats, context_seconds
+        )

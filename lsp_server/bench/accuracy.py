@@ -85,7 +85,9 @@ def run_config(
     generated: list[tuple[InfillTask, str, Any, float, float]] = []
     for task in tasks:
         started, cpu_started = time.perf_counter(), time.process_time()
-        suggestion = engine.complete(task.prompt, "\n" + task.suffix, options)
+        suggestion = engine.complete(
+            task.prompt, "\n" + task.suffix, options, document=f"{task.task_id}.py"
+        )
         line = first_non_empty_line(suggestion.text)
         generated.append(
             (

@@ -26,6 +26,7 @@ class BenchConfig:
     prefix_reuse: bool = True
     prompt_order: str = "spm"
     suggestion_cache: bool = True
+    trim: bool = True
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
     """Where this configuration can differ from `wattcode`; elsewhere it would only repeat
     wattcode's numbers (e.g. the window on HumanEval prompts, all shorter than its budget)."""
@@ -38,12 +39,13 @@ class BenchConfig:
             early_stop=self.early_stop,
             reuse_prefix=self.prefix_reuse,
             prompt_order=self.prompt_order,
+            trim=self.trim,
         )
 
     def settings(self, max_tokens: int) -> dict[str, Any]:
         """The same configuration as `wattcode.*` settings, for runs through the server."""
         return {
-            "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384)},
+            "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384), "trim": self.trim},
             "completion": {"maxTokens": max_tokens},
             "cache": {"suggestions": self.suggestion_cache},
             "experimental": {
@@ -68,6 +70,12 @@ NO_WINDOW = BenchConfig(
     "no-window",
     "wattcode with the whole file as prompt",
     max_prompt_tokens=WHOLE_FILE,
+    workloads=frozenset({"padded", "typing"}),
+)
+NO_TRIM = BenchConfig(
+    "no-trim",
+    "wattcode with the plain line window instead of the tree-sitter trimmer",
+    trim=False,
     workloads=frozenset({"padded", "typing"}),
 )
 NO_EARLY_STOP = BenchConfig(
@@ -95,5 +103,14 @@ NO_SUGGESTION_CACHE = BenchConfig(
     workloads=frozenset({"typing"}),
 )
 
-ALL_CONFIGS = (NAIVE, WATTCODE, NO_WINDOW, NO_EARLY_STOP, NO_CACHE, PSM, NO_SUGGESTION_CACHE)
+ALL_CONFIGS = (
+    NAIVE,
+    WATTCODE,
+    NO_TRIM,
+    NO_WINDOW,
+    NO_EARLY_STOP,
+    NO_CACHE,
+    PSM,
+    NO_SUGGESTION_CACHE,
+)
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

@@ -1,0 +1,173 @@
+"""The completion path's entry to trimming: trees, outlines and token counts kept per document.
+
+`ContextTrimmer.window()` returns what the model sees for a cursor. A file that fits the budget
+is sent whole; a file in a language with a grammar is trimmed by its syntax tree; anything else,
+and any failure of the trimmer, gets the plain line window, so trimming never breaks completion.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from models.prompt_window import PromptWindow, line_window
+from models.trimming.languages import LanguageRules, rules_for
+from models.trimming.outline import Outline, outline
+from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
+from models.trimming.trimmer import RelatedFile, TrimInput, split_rows, trim
+
+log = logging.getLogger(__name__)
+
+CountTokens = Callable[[str], int]
+MAX_MEMO_LINES = 200_000
+MAX_RELATED_FILES = 4
+FITS_CHARS_PER_TOKEN = 16
+"""Longer text than this many characters per budget token is trimmed without counting."""
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_GENERIC_STEMS = frozenset({"__init__", "index", "mod", "main", "lib"})
+
+
+@dataclass(frozen=True)
+class OpenDocument:
+    """Another document the editor has open, a candidate for cross-file signatures."""
+
+    uri: str
+    language_id: str
+    text: str
+
+
+class LineCosts:
+    """Token counts per distinct line: typing changes one line, the others are looked up."""
+
+    def __init__(self, count: CountTokens) -> None:
+        self._count = count
+        self._memo: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        cost = self._memo.get(text)
+        if cost is None:
+            if len(self._memo) >= MAX_MEMO_LINES:
+                self._memo.clear()
+            cost = self._memo[text] = self._count(text)
+        return cost
+
+
+class ContextTrimmer:
+    def __init__(self, count: CountTokens) -> None:
+        self.costs = LineCosts(count)
+        self.trees = SyntaxTrees()
+        self._outlines: dict[str, tuple[int, Outline, frozenset[int]]] = {}
+        self.trimmed = 0
+        self.fallbacks = 0
+
+    def window(
+        self,
+        document: str | None,
+        language_id: str | None,
+        prefix: str,
+        suffix: str,
+        budget: int,
+        suffix_share: float,
+        open_documents: Sequence[OpenDocument] = (),
+        trim_enabled: bool = True,
+    ) -> PromptWindow:
+        text = prefix + suffix
+        rules = rules_for(language_id, document) if trim_enabled else None
+        rows = split_rows(text) if rules is not None else []
+        if rules is not None and not self._fits(text, rows, budget):
+            try:
+                trimmed = self._trim(
+                    document or "", rules, prefix, text, rows, budget, suffix_share, open_documents
+                )
+            except Exception:  # a trimmer bug must cost context, never the suggestion
+                log.exception("trimming %s failed; using the line window", document)
+            else:
+                if trimmed is not None:
+                    self.trimmed += 1
+                    return trimmed
+        self.fallbacks += rules is not None
+        return line_window(prefix, suffix, budget, suffix_share, self.costs)
+
+    def forget(self, document: str) -> None:
+        self.trees.forget(document)
+        self._outlines.pop(document, None)
+
+    def _fits(self, text: str, rows: list[str], budget: int) -> bool:
+        if len(text) <= budget:  # a token is at least one character
+            return True
+        if len(text) > budget * FITS_CHARS_PER_TOKEN:
+            return False
+        total = 0
+        for row in rows:
+            total += self.costs(row)
+            if total > budget:
+                return False
+        return True
+
+    def _outline(self, document: str, parsed: ParsedDocument) -> Outline:
+        """The document's outline, rebuilt only when the last edit could have changed it."""
+        cached = self._outlines.get(document)
+        if cached is not None:
+            version, found, header_rows = cached
+            if version == parsed.version:
+                return found
+            edit_row = parsed.last_edit_row
+            if (
+                version == parsed.version - 1
+                and edit_row is not None
+                and edit_row not in header_rows
+            ):
+                self._outlines[document] = (parsed.version, found, header_rows)
+                return found
+        found = outline(parsed.tree.root_node, parsed.rules)
+        self._outlines[document] = (parsed.version, found, found.header_rows())
+        return found
+
+    def _trim(
+        self,
+        document: str,
+        rules: LanguageRules,
+        prefix: str,
+        text: str,
+        rows: list[str],
+        budget: int,
+        suffix_share: float,
+        open_documents: Sequence[OpenDocument],
+    ) -> PromptWindow | None:
+        parsed = self.trees.parse(document, rules, text.encode())
+        if parsed is None:
+            return None
+        cursor_row = prefix.count("\n")
+        column = len(prefix) - (prefix.rfind("\n") + 1)
+        source = TrimInput(rows, cursor_row, column, self._outline(document, parsed), rules)
+        related = self._related(source, rules, open_documents)
+        return trim(source, budget, suffix_share, self.costs, related)
+
+    def _related(
+        self, source: TrimInput, rules: LanguageRules, open_documents: Sequence[OpenDocument]
+    ) -> list[RelatedFile]:
+        """The open documents in the same language that this one's imports name."""
+        imported = {
+            word for row in source.outline.import_rows for word in _WORD.findall(source.rows[row])
+        }
+        found: list[RelatedFile] = []
+        for other in open_documents:
+            if len(found) >= MAX_RELATED_FILES:
+                break
+            other_rules = rules_for(other.language_id, other.uri)
+            if other_rules is None or other_rules.comment != rules.comment:
+                continue
+            path = PurePosixPath(other.uri)
+            stem = path.stem if path.stem not in _GENERIC_STEMS else path.parent.name
+            if stem not in imported:
+                continue
+            parsed = self.trees.parse(other.uri, other_rules, other.text.encode())
+            if parsed is None:
+                continue
+            found.append(
+                RelatedFile(path.name, split_rows(other.text), self._outline(other.uri, parsed))
+            )
+        return found

@@ -1,0 +1,176 @@
+"""A file's outline from its tree: definitions with their header rows, and import rows.
+
+Rows are tree-sitter rows (lines split at "\n"). The outline descends into containers (classes,
+impls, namespaces) but not into function bodies: nested helpers are rarely used elsewhere, and
+skipping them keeps the walk short on large files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from tree_sitter import Node
+
+from models.trimming.languages import LanguageRules
+
+SHORT_DEFINITION_ROWS = 12
+"""Types and constants up to this many rows are shown whole, longer ones as a header."""
+
+_NAME_FIELDS = ("name", "declarator", "type", "left")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression"})
+"""Functions that are values: definitions only when bound to a name (`const f = () => ...`)."""
+
+
+class Kind(Enum):
+    FUNCTION = "function"
+    CONTAINER = "container"
+    TYPE = "type"
+    CONSTANT = "constant"
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    kind: Kind
+    start_row: int
+    """The first row of the header, decorators and export keywords included."""
+    header_end_row: int
+    end_row: int
+    parent: Definition | None
+
+    def contains(self, row: int) -> bool:
+        return self.start_row <= row <= self.end_row
+
+    def signature_rows(self, rows: list[str]) -> list[int]:
+        """The rows that show this definition without its body: header, then closing line."""
+        if self.kind in (Kind.TYPE, Kind.CONSTANT) and (
+            self.end_row - self.start_row < SHORT_DEFINITION_ROWS
+        ):
+            return list(range(self.start_row, self.end_row + 1))
+        shown = list(range(self.start_row, self.header_end_row + 1))
+        if self.end_row > self.header_end_row and _is_closing(rows[self.end_row]):
+            shown.append(self.end_row)
+        return shown
+
+
+@dataclass(frozen=True)
+class Outline:
+    definitions: list[Definition]
+    import_rows: list[int]
+
+    def enclosing(self, row: int) -> list[Definition]:
+        """Functions and containers around `row`, outermost first."""
+        found = [
+            d
+            for d in self.definitions
+            if d.kind in (Kind.FUNCTION, Kind.CONTAINER) and d.contains(row)
+        ]
+        return sorted(found, key=lambda d: (d.start_row, -d.end_row))
+
+    def header_rows(self) -> frozenset[int]:
+        """The rows whose text the outline depends on (names and imports)."""
+        rows = set(self.import_rows)
+        for definition in self.definitions:
+            rows.update(range(definition.start_row, definition.header_end_row + 1))
+        return frozenset(rows)
+
+    def by_name(self) -> dict[str, list[Definition]]:
+        names: dict[str, list[Definition]] = {}
+        for definition in self.definitions:
+            names.setdefault(definition.name, []).append(definition)
+        return names
+
+
+def _is_closing(row: str) -> bool:
+    stripped = row.strip()
+    return bool(stripped) and stripped[0] in "}])" and len(stripped) <= 3
+
+
+def _name(node: Node) -> str:
+    """The defined name: a name-like field's last identifier (`A::m`, `*f`, `x = ...`)."""
+    for field in _NAME_FIELDS:
+        named = node.child_by_field_name(field)
+        if named is not None and named.text is not None:
+            text = named.text[:200].decode("utf-8", "replace")
+            if field == "declarator":
+                text = text.split("(")[0]
+            words: list[str] = _IDENTIFIER.findall(text)
+            if words:
+                return words[-1]
+    for child in node.named_children:
+        if child.type in ("assignment", "variable_declarator", "const_spec", "var_spec"):
+            return _name(child)
+    return ""
+
+
+def _header_end(node: Node, rules: LanguageRules) -> int:
+    body = node.child_by_field_name("body")
+    if body is None:
+        return node.end_point.row if rules.braces else node.start_point.row
+    body_row = body.start_point.row
+    if rules.braces or body_row == node.start_point.row:
+        return body_row
+    return body_row - 1
+
+
+class _Walker:
+    def __init__(self, rules: LanguageRules) -> None:
+        self.rules = rules
+        self.definitions: list[Definition] = []
+        self.import_rows: list[int] = []
+
+    def visit(self, node: Node, parent: Definition | None, header_start: int | None) -> None:
+        rules = self.rules
+        kind = node.type
+        start = node.start_point.row if header_start is None else header_start
+        if kind in rules.wrappers:
+            for child in node.named_children:
+                self.visit(child, parent, start)
+            return
+        if kind in _FUNCTION_VALUES and header_start is None:
+            return  # a callback inside an expression, not a definition
+        if kind in rules.definitions:
+            name = _name(node)
+            if kind in _FUNCTION_VALUES and node.parent is not None:
+                name = _name(node.parent)
+            if kind in rules.functions:
+                definition_kind = Kind.FUNCTION
+            elif kind in rules.containers:
+                definition_kind = Kind.CONTAINER
+            else:
+                definition_kind = Kind.TYPE
+            definition = Definition(
+                name, definition_kind, start, _header_end(node, rules), node.end_point.row, parent
+            )
+            self.definitions.append(definition)
+            if definition_kind is Kind.CONTAINER:
+                body = node.child_by_field_name("body")
+                for child in body.named_children if body is not None else ():
+                    self.visit(child, definition, None)
+            return
+        if kind in rules.imports and parent is None:
+            self.import_rows.extend(range(node.start_point.row, node.end_point.row + 1))
+        elif kind in rules.constants:
+            # `const f = () => {...}` is a function; `const X = 3` a constant.
+            before = len(self.definitions)
+            if "variable_declarator" in rules.wrappers:
+                for child in node.named_children:
+                    self.visit(child, parent, start)
+            if len(self.definitions) == before and (name := _name(node)):
+                self.definitions.append(
+                    Definition(name, Kind.CONSTANT, start, start, node.end_point.row, parent)
+                )
+        elif kind == "variable_declarator":
+            value = node.child_by_field_name("value")
+            if value is not None:
+                self.visit(value, parent, start)
+
+
+def outline(root: Node, rules: LanguageRules) -> Outline:
+    walker = _Walker(rules)
+    for child in root.named_children:
+        walker.visit(child, None, None)
+    return Outline(walker.definitions, walker.import_rows)

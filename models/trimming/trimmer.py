@@ -1,0 +1,306 @@
+"""The prefix and suffix the model sees for a cursor, chosen from the file's syntax tree.
+
+A file that fits the budget is sent whole. A longer one is cut down to what a reader of the
+cursor's code needs, in this order until the budget is spent:
+
+1. the cursor's line, and the suffix: the lines below the cursor to the end of the function
+   around it (as many as the suffix's share allows);
+2. the headers of the functions and classes around the cursor;
+3. the file's imports (each distinct line once);
+4. the signatures, not the bodies, of the definitions used near the cursor and defined
+   elsewhere: in this file, and in the open files this one imports;
+5. the lines above the cursor, back towards the start of its function.
+
+Dropped lines show as one language-appropriate elision line (`...`, `// ...`); no line is cut.
+The choices are made so that typing keeps the prompt's start unchanged and the KV cache reusable:
+names are gathered from the finished lines only, shares of the budget are fixed fractions of it,
+and the start of the lines above the cursor moves in steps of `ALIGN_ROWS` rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from models.prompt_window import PromptWindow
+from models.trimming.languages import LanguageRules
+from models.trimming.outline import Definition, Kind, Outline
+
+CountTokens = Callable[[str], int]
+ALIGN_ROWS = 16
+NEAR_ROWS = 4
+IMPORT_SHARE = 0.15
+SIGNATURE_SHARE = 0.2
+NAMES_ABOVE = 64
+NAMES_BELOW = 16
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""Where str.splitlines() would split but tree-sitter would not."""
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class RelatedFile:
+    """Another open document this one imports: its signatures may be shown."""
+
+    label: str
+    rows: list[str]
+    outline: Outline
+
+
+@dataclass(frozen=True)
+class TrimInput:
+    rows: list[str]
+    """The document split after each "\n" (tree-sitter's rows)."""
+    cursor_row: int
+    cursor_column: int
+    """In characters of the cursor's row."""
+    outline: Outline
+    rules: LanguageRules
+
+
+def split_rows(text: str) -> list[str]:
+    """Lines with their "\n", split at "\n" only, as tree-sitter counts rows."""
+    if not _OTHER_LINE_BREAKS.search(text):
+        return text.splitlines(keepends=True) + ([""] if text.endswith("\n") or not text else [])
+    rows = text.split("\n")
+    return [row + "\n" for row in rows[:-1]] + [rows[-1]]
+
+
+class _Selection:
+    """Rows chosen so far and their token cost, with a hard budget."""
+
+    def __init__(self, rows: list[str], count: CountTokens, budget: int) -> None:
+        self.rows = rows
+        self.count = count
+        self.budget = budget
+        self.kept: set[int] = set()
+        self.used = 0
+
+    def add(self, row: int) -> bool:
+        """Keep `row` if it fits the budget; False if not."""
+        if row in self.kept:
+            return True
+        cost = self.count(self.rows[row])
+        if self.used + cost > self.budget:
+            return False
+        self.kept.add(row)
+        self.used += cost
+        return True
+
+    def add_all(self, rows: Sequence[int], room: int) -> int:
+        """Keep all of `rows` or none, if they cost at most `room`; what they cost."""
+        new = [row for row in rows if row not in self.kept]
+        cost = sum(self.count(self.rows[row]) for row in new)
+        if cost > room or self.used + cost > self.budget:
+            return -1
+        self.kept.update(new)
+        self.used += cost
+        return cost
+
+
+def _render(
+    rows: list[str], kept: list[int], elision: str, count: CountTokens, previous: int = -1
+) -> tuple[str, int]:
+    """The kept rows in order, each run of dropped rows (after `previous`) as one elision line."""
+    parts: list[str] = []
+    tokens = 0
+    for row in kept:
+        if row != previous + 1:
+            marker = _marker(rows[previous + 1], elision)
+            parts.append(marker)
+            tokens += count(marker)
+        parts.append(rows[row])
+        tokens += count(rows[row])
+        previous = row
+    return "".join(parts), tokens
+
+
+def _names_near(rows: list[str], cursor_row: int, first: int, last: int) -> list[str]:
+    """Identifiers on finished rows near the cursor, nearest first, each once."""
+    order = list(range(cursor_row - 1, max(first, cursor_row - NAMES_ABOVE) - 1, -1))
+    order += list(range(cursor_row + 1, min(last, cursor_row + NAMES_BELOW) + 1))
+    seen: dict[str, None] = {}
+    for row in order:
+        for name in _IDENTIFIER.findall(rows[row]):
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def _with_parents(definition: Definition, rows: list[str]) -> list[int]:
+    shown: list[int] = []
+    parent = definition.parent
+    while parent is not None:
+        shown += parent.signature_rows(rows)
+        parent = parent.parent
+    return sorted(set(shown + definition.signature_rows(rows)))
+
+
+def trim(
+    source: TrimInput,
+    budget: int,
+    suffix_share: float,
+    count: CountTokens,
+    related: Sequence[RelatedFile] = (),
+) -> PromptWindow:
+    rows, row = source.rows, source.cursor_row
+    head = rows[row][: source.cursor_column]
+    tail = rows[row][source.cursor_column :]
+    selection = _Selection(rows, count, budget)
+    cursor_tokens = count(head) + count(tail)
+    selection.used = cursor_tokens
+    enclosing = source.outline.enclosing(row)
+    functions = [d for d in enclosing if d.kind is Kind.FUNCTION]
+    local = (functions[-1].start_row, functions[-1].end_row) if functions else (0, len(rows) - 1)
+
+    _take_suffix(selection, row, local[1], int(budget * suffix_share))
+    selection.kept.add(row)
+    for definition in enclosing:
+        for header_row in range(definition.start_row, definition.header_end_row + 1):
+            selection.add(header_row)
+    _take_imports(selection, source.outline.import_rows, row, int(budget * IMPORT_SHARE))
+    own_names = {definition.name for definition in enclosing}
+    names = [n for n in _names_near(rows, row, *local) if n not in own_names]
+    signature_room = _take_signatures(
+        selection, source.outline, names, row, local, int(budget * SIGNATURE_SHARE)
+    )
+    related_text, related_tokens = _related_signatures(
+        related, names, source.rules, count, signature_room, selection
+    )
+    selection.used += related_tokens
+    above = _rows_above(selection, source.rules, row, local[0])
+    while True:
+        window = _render_window(selection.kept | set(above), rows, row, source.rules, count)
+        total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
+        if total <= budget or not above:
+            break
+        above.pop()  # the elision lines cost more than reserved: give up the farthest row
+    return PromptWindow(
+        prefix=related_text + window.prefix + head,
+        suffix=tail + window.suffix,
+        prefix_tokens=related_tokens + window.prefix_tokens + count(head),
+        suffix_tokens=count(tail) + window.suffix_tokens,
+    )
+
+
+def _take_suffix(selection: _Selection, row: int, last: int, room: int) -> None:
+    """The rows below the cursor, to the end of its function, within a fixed `room` (so that
+    the suffix, first in the prompt, does not change while the user types)."""
+    for below in range(row + 1, last + 1):
+        cost = selection.count(selection.rows[below])
+        if cost > room or not selection.add(below):
+            return
+        room -= cost
+
+
+def _take_imports(selection: _Selection, import_rows: list[int], row: int, room: int) -> None:
+    """The import lines above the cursor, each distinct line once."""
+    seen: set[str] = set()
+    for import_row in import_rows:
+        text = selection.rows[import_row].strip()
+        if text in seen or import_row >= row:
+            continue
+        cost = selection.count(selection.rows[import_row])
+        if cost > room or not selection.add(import_row):
+            return
+        room -= cost
+        seen.add(text)
+
+
+def _take_signatures(
+    selection: _Selection,
+    outline: Outline,
+    names: list[str],
+    row: int,
+    local: tuple[int, int],
+    room: int,
+) -> int:
+    """Signatures of this file's definitions of `names`, nearest use first; the room left."""
+    defined = outline.by_name()
+    for name in names:
+        for definition in defined.get(name, ()):
+            if definition.contains(row) or local[0] <= definition.start_row <= local[1]:
+                continue
+            cost = selection.add_all(_with_parents(definition, selection.rows), room)
+            if cost >= 0:
+                room -= cost
+    return room
+
+
+def _rows_above(selection: _Selection, rules: LanguageRules, row: int, first: int) -> list[int]:
+    """The rows above the cursor that the rest of the budget buys, back towards `first`,
+    nearest first. Where they stop short, their start snaps to a multiple of `ALIGN_ROWS`, so
+    that it stays put while the cursor's line grows."""
+    room = (
+        selection.budget - selection.used - _elision_reserve(rules, selection.count, selection.kept)
+    )
+    taken: list[int] = []
+    for above in range(row - 1, first - 1, -1):
+        if above in selection.kept:
+            continue
+        cost = selection.count(selection.rows[above])
+        if cost > room:
+            break
+        taken.append(above)
+        room -= cost
+    if taken and taken[-1] > first:
+        aligned = -(-taken[-1] // ALIGN_ROWS) * ALIGN_ROWS
+        if aligned <= row - NEAR_ROWS:  # the nearest rows stay whatever the alignment
+            taken = [above for above in taken if above >= aligned]
+    return taken
+
+
+def _render_window(
+    kept: set[int], rows: list[str], row: int, rules: LanguageRules, count: CountTokens
+) -> PromptWindow:
+    """The kept rows around the cursor's row (which is not rendered) as prefix and suffix."""
+    prefix_rows = sorted(r for r in kept if r < row)
+    suffix_rows = sorted(r for r in kept if r > row)
+    prefix, prefix_tokens = _render(rows, prefix_rows, rules.elision, count)
+    suffix, suffix_tokens = _render(rows, suffix_rows, rules.elision, count, previous=row)
+    if row > 0 and (not prefix_rows or prefix_rows[-1] != row - 1):
+        marker = _marker(rows[row - 1], rules.elision)
+        prefix += marker
+        prefix_tokens += count(marker)
+    return PromptWindow(prefix, suffix, prefix_tokens, suffix_tokens)
+
+
+def _marker(dropped_row: str, elision: str) -> str:
+    indent = dropped_row[: len(dropped_row) - len(dropped_row.lstrip())].rstrip("\n")
+    return f"{indent}{elision}\n"
+
+
+def _elision_reserve(rules: LanguageRules, count: CountTokens, kept: set[int]) -> int:
+    """Room for the elision lines: at most one per kept run of rows, plus the two ends."""
+    runs = sum(1 for r in kept if r - 1 not in kept)
+    return (runs + 2) * (count(f"    {rules.elision}\n") + 1)
+
+
+def _related_signatures(
+    related: Sequence[RelatedFile],
+    names: list[str],
+    rules: LanguageRules,
+    count: CountTokens,
+    room: int,
+    selection: _Selection,
+) -> tuple[str, int]:
+    """The signatures other open files give for `names`, each file under a comment line."""
+    wanted = set(names)
+    blocks: list[str] = []
+    tokens = 0
+    for other in related:
+        shown: set[int] = set()
+        for definition in other.outline.definitions:
+            if definition.name in wanted and definition.kind is not Kind.CONSTANT:
+                shown.update(_with_parents(definition, other.rows))
+        if not shown:
+            continue
+        header = f"{rules.comment} {other.label}\n"
+        body, body_tokens = _render(other.rows, sorted(shown), rules.elision, count)
+        cost = count(header) + body_tokens
+        if cost > room or selection.used + tokens + cost > selection.budget:
+            continue
+        blocks.append(header + body + ("" if body.endswith("\n") else "\n"))
+        tokens += cost
+        room -= cost
+    return "".join(blocks), tokens
