@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -10,6 +9,10 @@ from pathlib import Path
 
 from lsp_server import __version__
 from models import default_model, paths
+from models.energy.cpu_time import CpuTimeMeter
+from models.energy.meters import method_label
+from models.energy.nvml import probe_nvml
+from models.energy.selection import choose_meters
 from models.errors import ModelError
 from models.gguf_file import check_gguf
 
@@ -23,23 +26,46 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-def _energy_lines() -> list[str]:
-    lines = []
-    domains = sorted(RAPL_ROOT.glob("intel-rapl:*/energy_uj")) if RAPL_ROOT.is_dir() else []
-    if not domains:
-        lines.append("RAPL: no powercap counters on this machine")
-    else:
-        readable = [d for d in domains if os.access(d, os.R_OK)]
-        lines.append(f"RAPL: {len(domains)} counters, {len(readable)} readable by this user")
-        if len(readable) < len(domains):
-            lines.append(
-                "  grant read access: sudo chmod o+r /sys/class/powercap/intel-rapl:*/"
-                "energy_uj (resets at boot; a udev rule makes it permanent)"
+RAPL_HELP = (
+    "RAPL counters are root-only (since Linux 5.10: power readings can leak secrets through "
+    "a side channel). To let your user read them, per boot: "
+    "sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj; permanently, a udev rule, "
+    'e.g. /etc/udev/rules.d/90-rapl.rules: SUBSYSTEM=="powercap", ACTION=="add", '
+    'RUN+="/bin/chmod o+r /sys%p/energy_uj". Only do this on a machine whose other users '
+    "you trust."
+)
+
+
+def _gpu_build() -> bool:
+    try:
+        from models.llama_backend import supports_gpu_offload  # noqa: PLC0415
+
+        return supports_gpu_offload()
+    except ImportError:
+        return False
+
+
+def _energy_lines(powercap_root: Path = RAPL_ROOT, nvml: object = None) -> list[str]:
+    gpu = _gpu_build()
+    choice = choose_meters(gpu_in_use=gpu, powercap_root=powercap_root, nvml=nvml)
+    used = " + ".join(method_label(m) for m in choice.meters)
+    lines = [f"used: {used}"]
+    for probe in choice.probes:
+        if probe.meter is not None:
+            state = "available" + (
+                f" ({probe.meter.basis})" if isinstance(probe.meter, CpuTimeMeter) else ""
             )
-    lines.append(f"NVML (NVIDIA): nvidia-ml-py {_package_version('nvidia-ml-py')}")
-    lines.append(
-        "per-suggestion energy: arrives with the energy issue; today wattcode reports CPU seconds"
-    )
+        else:
+            state = f"not available: {probe.reason}"
+        lines.append(f"{probe.source}: {state}")
+        if probe.source == "RAPL" and "not readable" in probe.reason:
+            lines.append(f"  {RAPL_HELP}")
+    if not gpu:
+        nvml_probe = probe_nvml(nvml)
+        if nvml_probe.meter is not None:
+            lines.append(
+                "  an NVIDIA GPU is present, but this llama-cpp-python build runs on the CPU"
+            )
     return lines
 
 

@@ -65,6 +65,8 @@ async def load_model(server: WattcodeServer) -> None:
     session.model.state = "loading"
     server.model_settled.clear()
     result = await asyncio.wrap_future(server.worker.load(key, report_assembly))
+    if result.energy is not None:
+        session.energy.add_background(result.energy)
     if result.ok:
         session.model.state = "ready"
         session.model.name = result.name
@@ -81,6 +83,7 @@ async def load_model(server: WattcodeServer) -> None:
             types.MessageType.Error,
         )
     server.model_settled.set()
+    server.on_energy_changed()
     if show:
         progress.end(token, types.WorkDoneProgressEnd(message=message))
     log.info("model: %s", message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -27,6 +28,8 @@ class WattcodeServer(LanguageServer):
         self.worker = worker
         self.model_settled = asyncio.Event()
         """Set once a model load has finished, loaded or failed; requests wait for it."""
+        self.on_energy_changed: Callable[[], None] = lambda: None
+        """Called on the loop after work was counted (`features/status.py` sends the status)."""
 
     def notify_user(
         self, message: str, kind: types.MessageType = types.MessageType.Warning
@@ -45,6 +48,7 @@ def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
         inline_completion,
         lifecycle,
         stats,
+        status,
     )
 
     server = WattcodeServer(worker or ModelWorker())
@@ -57,6 +61,7 @@ def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
         hover,
         stats,
         clear_caches,
+        status,
     ):
         feature.register(server)
     return server

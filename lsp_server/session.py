@@ -10,6 +10,9 @@ from typing import Any
 from cache.suggestion_cache import SuggestionCache
 from lsp_server.settings import Settings
 from models.cancellation import CancelToken
+from models.energy.carbon import GridIntensity, grid_intensity
+from models.energy.ledger import EnergyLedger
+from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
 
 RECORDS_PER_DOCUMENT = 64
@@ -37,6 +40,10 @@ class SuggestionRecord:
     text: str
     stats: GenerationStats
     shown_at: float = field(default_factory=time.time)
+    energy: WindowEnergy | None = None
+    """None for a suggestion served from the suggestion cache: it ran no model."""
+    start_character: int = 0
+    accepted: bool = False
 
     def covers(self, line: int) -> bool:
         return self.start_line <= line <= self.end_line
@@ -64,6 +71,11 @@ class Session:
     model: ModelStatus = field(default_factory=ModelStatus)
     suggestion_cache: SuggestionCache = field(default_factory=SuggestionCache)
     started_at: float = field(default_factory=time.time)
+    energy: EnergyLedger = field(default_factory=EnergyLedger)
+
+    def grid(self) -> GridIntensity:
+        carbon = self.settings.carbon
+        return grid_intensity(carbon.grams_per_kwh, carbon.country)
 
     def count(self, key: str, amount: float = 1) -> None:
         self.counters[key] += amount

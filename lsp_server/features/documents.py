@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from lsp_server.acceptance import note_acceptances
 from lsp_server.server import WattcodeServer
 
 
@@ -25,6 +26,7 @@ def register(server: WattcodeServer) -> None:
                     session.shift_records(uri, change.range.end.line, added - removed)
             else:
                 session.records.pop(uri, None)
+        note_acceptances(server, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:

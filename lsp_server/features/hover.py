@@ -1,4 +1,5 @@
-"""`textDocument/hover`: what the last suggestion on the hovered line cost."""
+"""`textDocument/hover`: what the last suggestion on the hovered line cost: energy (with how it
+was obtained), tokens, time and carbon."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def register(server: WattcodeServer) -> None:
             return None
         return types.Hover(
             contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown, value=cost_markdown(record.stats)
+                kind=types.MarkupKind.Markdown,
+                value=cost_markdown(record.stats, record.energy, server.session.grid()),
             )
         )

@@ -9,8 +9,40 @@ import time
 from typing import Any
 
 from lsp_server.server import WattcodeServer
+from models.energy.carbon import grams_co2e
 
 METHOD = "wattcode/stats"
+
+
+def _energy(server: WattcodeServer) -> dict[str, Any]:
+    """Energy keys: the headline figures flat, the details (for the bench) in `energy`."""
+    session = server.session
+    ledger = session.energy
+    monitor = server.worker.energy
+    return {
+        "energy_joules": round(ledger.joules, 6),
+        "energy_method": ledger.method or (monitor.method if monitor else ""),
+        "saved_joules_estimate": round(
+            ledger.saved_estimate(
+                session.counters["prompt_tokens_reused"], session.suggestion_cache.hits
+            ),
+            6,
+        ),
+        "background_joules": round(ledger.background_joules, 6),
+        "grams_co2e": grams_co2e(ledger.joules, session.grid()),
+        "energy": {
+            "by_meter": dict(ledger.by_meter),
+            "counter_joules": dict(ledger.counter_joules),
+            "window_seconds": ledger.window_seconds,
+            "idle_watts": monitor.idle_watts if monitor else None,
+            "idle_joules": ledger.idle_joules,
+            "joules_per_prompt_token": ledger.joules_per_prompt_token,
+            "accepted": ledger.accepted,
+            "accepted_chars": ledger.accepted_chars,
+            "grid_grams_per_kwh": session.grid().grams_per_kwh,
+            "grid_source": session.grid().source,
+        },
+    }
 
 
 def register(server: WattcodeServer) -> None:
@@ -24,6 +56,7 @@ def register(server: WattcodeServer) -> None:
         }
         counters["cpu_seconds"] = round(float(session.counters["cpu_seconds"]), 4)
         counters["suggestion_cache_hits"] = session.suggestion_cache.hits
+        counters.update(_energy(server))
         return {
             **counters,
             "model": {

@@ -1,0 +1,41 @@
+"""Which shown suggestions the user took: counted for `wattcode/status` (joules per accepted
+character).
+
+A suggestion counts as accepted when, after a later `didChange`, the document holds its whole
+text at the position where it was shown: the editor inserted it (Tab on ghost text) or the user
+typed it through. Only the last few model-made suggestions of a document are checked, each
+once; the rests served from the suggestion cache while typing through are parts of those, not
+new suggestions. An edit earlier on the same line moves the text away from the recorded column
+and is not recognised: the count errs low, never high.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from lsp_server.server import WattcodeServer
+
+RECENT = 8
+
+
+def note_acceptances(server: WattcodeServer, uri: str) -> None:
+    session = server.session
+    records = session.records.get(uri)
+    if not records or uri not in server.workspace.text_documents:
+        return
+    document = server.workspace.get_text_document(uri)
+    line_count = len(document.lines)
+    source = document.source
+    changed = False
+    for record in records[-RECENT:]:
+        if record.accepted or record.energy is None or record.start_line >= line_count:
+            continue
+        offset = document.offset_at_position(
+            types.Position(line=record.start_line, character=record.start_character)
+        )
+        if source.startswith(record.text, offset):
+            record.accepted = True
+            session.energy.add_accepted(len(record.text))
+            changed = True
+    if changed:
+        server.on_energy_changed()

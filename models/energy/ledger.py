@@ -1,0 +1,80 @@
+"""The session's energy totals, and the estimates made from them (saved energy, per char)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from models.energy.attribution import prompt_share_joules, saved_joules_estimate
+from models.energy.window import WindowEnergy
+
+
+@dataclass
+class EnergyLedger:
+    joules: float = 0.0
+    """Every generation's attributed energy, cancelled ones included: they cost it too."""
+    by_meter: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    counter_joules: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    """Raw counter deltas inside generation windows, per meter (the validation compares these)."""
+    window_seconds: float = 0.0
+    idle_joules: float = 0.0
+    background_joules: float = 0.0
+    """Work nobody asked for at that moment: model loading, later idle prefill and speculation."""
+    prompt_joules: float = 0.0
+    prompt_tokens_evaluated: int = 0
+    generation_joules: float = 0.0
+    generations: int = 0
+    """Generations that finished, the basis of the per-generation and per-token figures."""
+    accepted: int = 0
+    accepted_chars: int = 0
+    method: str = ""
+    idle_watts: float | None = None
+
+    def add_window(self, window: WindowEnergy) -> None:
+        self.joules += window.joules
+        self.window_seconds += window.seconds
+        self.idle_joules += window.idle_joules or 0.0
+        for label, joules in window.by_meter.items():
+            self.by_meter[label] += joules
+        for label, joules in window.counter_joules.items():
+            self.counter_joules[label] += joules
+        self.method = window.method
+
+    def add_finished(
+        self, window: WindowEnergy, prompt_tokens: int, prompt_seconds: float, total_seconds: float
+    ) -> None:
+        """A generation that ran to its end: it teaches the cost per prompt token."""
+        self.generations += 1
+        self.generation_joules += window.joules
+        self.prompt_tokens_evaluated += prompt_tokens
+        self.prompt_joules += prompt_share_joules(window.joules, prompt_seconds, total_seconds)
+
+    def add_background(self, window: WindowEnergy) -> None:
+        self.background_joules += window.joules
+        self.method = self.method or window.method
+
+    def add_accepted(self, chars: int) -> None:
+        self.accepted += 1
+        self.accepted_chars += chars
+
+    @property
+    def joules_per_prompt_token(self) -> float | None:
+        if self.prompt_tokens_evaluated == 0:
+            return None
+        return self.prompt_joules / self.prompt_tokens_evaluated
+
+    @property
+    def joules_per_generation(self) -> float | None:
+        return self.generation_joules / self.generations if self.generations else None
+
+    @property
+    def joules_per_accepted_char(self) -> float | None:
+        return self.joules / self.accepted_chars if self.accepted_chars else None
+
+    def saved_estimate(self, reused_prompt_tokens: float, cache_hits: float) -> float:
+        return saved_joules_estimate(
+            reused_prompt_tokens,
+            self.joules_per_prompt_token,
+            cache_hits,
+            self.joules_per_generation,
+        )

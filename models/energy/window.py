@@ -1,0 +1,117 @@
+"""Measurement windows around model work (begin/end counter reads, as Zeus does).
+
+`EnergyMonitor.begin()` and `.end()` run on the model thread, at the two edges of one
+generation (or of background work). The result says what the window cost this process, per
+meter and in total, with the idle baseline beside it. Gaps between windows, when the model
+thread was idle, give that baseline for free: no extra sampling, no thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from models.energy.attribution import (
+    attributed_joules,
+    cpu_share,
+    idle_joules,
+    idle_watts_from_gaps,
+    machine_busy_seconds,
+)
+from models.energy.cpu_time import CpuClock, main_thread_ids
+from models.energy.meters import EnergyMeter, method_label
+
+MAX_GAPS = 64
+
+
+@dataclass(frozen=True)
+class WindowStart:
+    wall: float
+    cpu_seconds: float
+    machine_busy: float
+    readings: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class WindowEnergy:
+    """What one window cost this process."""
+
+    joules: float
+    """Attributed to this process, all meters together."""
+    by_meter: dict[str, float]
+    """Attributed joules per meter label."""
+    counter_joules: dict[str, float]
+    """The counters' raw deltas (the whole machine or device) per meter label."""
+    seconds: float
+    cpu_seconds: float
+    share: float
+    """This process's share of the machine's busy CPU time in the window."""
+    idle_joules: float | None
+    """Idle baseline × duration for the measured meters: reported beside, not included."""
+    method: str
+
+
+@dataclass
+class EnergyMonitor:
+    meters: Sequence[EnergyMeter]
+    clock: CpuClock = field(default_factory=lambda: CpuClock(main_thread_ids()))
+    busy_clock: Callable[[], float] = machine_busy_seconds
+    now: Callable[[], float] = time.perf_counter
+    _last_end: tuple[float, tuple[float, ...]] | None = None
+    _gaps: list[tuple[float, float]] = field(default_factory=list)
+    idle_watts: float | None = None
+    """The idle floor of the measured meters, once a long enough gap was seen."""
+
+    @property
+    def method(self) -> str:
+        return " + ".join(method_label(m) for m in self.meters)
+
+    def _needs_share(self) -> bool:
+        return any(m.machine_wide for m in self.meters)
+
+    def begin(self) -> WindowStart:
+        start = WindowStart(
+            wall=self.now(),
+            cpu_seconds=self.clock.seconds(),
+            machine_busy=self.busy_clock() if self._needs_share() else 0.0,
+            readings=tuple(m.read_joules() for m in self.meters),
+        )
+        self._note_gap(start)
+        return start
+
+    def _note_gap(self, start: WindowStart) -> None:
+        if self._last_end is None:
+            return
+        ended, readings = self._last_end
+        measured = [i for i, m in enumerate(self.meters) if m.measured]
+        if not measured:
+            return
+        joules = sum(start.readings[i] - readings[i] for i in measured)
+        self._gaps.append((joules, start.wall - ended))
+        del self._gaps[:-MAX_GAPS]
+        self.idle_watts = idle_watts_from_gaps(self._gaps)
+
+    def end(self, start: WindowStart) -> WindowEnergy:
+        readings = tuple(m.read_joules() for m in self.meters)
+        wall = self.now()
+        cpu = self.clock.seconds() - start.cpu_seconds
+        busy = self.busy_clock() - start.machine_busy if self._needs_share() else 0.0
+        share = cpu_share(cpu, busy)
+        counters: dict[str, float] = {}
+        by_meter: dict[str, float] = {}
+        for meter, before, after in zip(self.meters, start.readings, readings, strict=True):
+            counters[meter.label] = after - before
+            by_meter[meter.label] = attributed_joules(after - before, meter.machine_wide, share)
+        self._last_end = (wall, readings)
+        seconds = wall - start.wall
+        return WindowEnergy(
+            joules=sum(by_meter.values()),
+            by_meter=by_meter,
+            counter_joules=counters,
+            seconds=seconds,
+            cpu_seconds=cpu,
+            share=share,
+            idle_joules=idle_joules(self.idle_watts, seconds),
+            method=self.method,
+        )
