@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from lsp_server.bench.energy_report import energy_section, typing_energy
 from lsp_server.bench.paired_stats import percentile
 
 PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
@@ -211,8 +212,8 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
     lines += [f"- `{name}`: {text}" for name, text in data["configs"].items()]
     lines += [
         "",
-        "Energy per suggestion arrives with the energy issue; until then cost is "
-        "reported as tokens, time and CPU seconds.",
+        "Energy per suggestion comes from the server's own meters (see the typing replay's "
+        "energy table for each configuration's method: measured or estimated).",
         "",
     ]
     if data.get("headline"):
@@ -220,6 +221,7 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
     lines += ["## Results", ""]
     lines += _accuracy_section(data.get("accuracy", {}))
     lines += _typing_section(data.get("typing", {}))
+    lines += energy_section(data.get("typing", {}))
     resources = data.get("resources")
     if resources:
         lines += [
@@ -259,6 +261,7 @@ def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
     )
     accepted_chars = sum(len(k.suggestion.split("\n", 1)[0].rstrip()) for k in accepted)
     return {
+        **typing_energy(results, len(suggestions)),
         "keys": len(keys),
         "suggestions": len(suggestions),
         "accepted": len(accepted),

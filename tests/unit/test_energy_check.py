@@ -43,3 +43,27 @@ def test_report_names_the_gpu_result_or_why_it_is_missing() -> None:
     assert "Difference above idle: **-15.4 %**" in text
     missing = markdown({**base, "nvml_reason": "nvidia-ml-py is not installed"})
     assert "No NVML counter on this machine (nvidia-ml-py is not installed)" in missing
+
+
+def test_typing_energy_sums_the_servers_deltas_per_span() -> None:
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from lsp_server.bench.energy_report import energy_section, typing_energy  # noqa: PLC0415
+
+    spans = [
+        SimpleNamespace(
+            stats_before={"energy_joules": 1.0, "saved_joules_estimate": 0.0},
+            stats_after={"energy_joules": 2.0, "saved_joules_estimate": 0.5, "energy_method": "m"},
+        ),
+        SimpleNamespace(
+            stats_before={"energy_joules": 2.5, "saved_joules_estimate": 0.5},
+            stats_after={"energy_joules": 4.5, "saved_joules_estimate": 1.5, "energy_method": "m"},
+        ),
+    ]
+    energy = typing_energy(spans, suggestions=6)
+    assert energy["energy_joules"] == pytest.approx(3.0)
+    assert energy["energy_joules_per_suggestion"] == pytest.approx(0.5)
+    assert energy["saved_joules_estimate"] == pytest.approx(1.5)
+    assert "| wattcode | 0.500 | 3.0 | 1.5 | m |" in energy_section(
+        {"configs": {"wattcode": energy}}
+    )
