@@ -22,12 +22,17 @@ STAT_KEYS = (
     "suggestions",
     "generations_started",
     "generations_cancelled",
+    "generations_failed",
     "generations_not_started",
     "results_dropped_outdated",
     "prompt_tokens_evaluated",
     "prompt_tokens_reused",
     "generated_tokens",
     "cpu_seconds",
+    "generations_completed",
+    "prompt_seconds",
+    "decode_seconds",
+    "context_seconds",
 )
 
 

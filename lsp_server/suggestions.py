@@ -12,6 +12,7 @@ import logging
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lsprotocol import types
 
@@ -61,6 +62,13 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("generations_started")
         if outcome.status is OutcomeStatus.CANCELLED:
             session.count("generations_cancelled")
+    if outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None:
+        # Where a finished suggestion's time went: the bench compares latency with decoding.
+        stats = outcome.suggestion.stats
+        session.count("generations_completed")
+        session.count("prompt_seconds", stats.prompt_seconds)
+        session.count("decode_seconds", stats.total_seconds - stats.prompt_seconds)
+        session.count("context_seconds", outcome.suggestion.context_seconds)
     if outcome.energy is not None:
         session.energy.add_window(outcome.energy)
         if outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None:
@@ -94,11 +102,16 @@ async def suggest(
     session.count("requests")
     if not session.settings.completion.enabled:
         return None
-    if uri not in server.workspace.text_documents:
+    if unquote(uri) not in server.workspace.text_documents:
         # pygls would read an unopened document from disk; only the editor's text counts.
+        # (pygls keys documents by the unquoted URI: VS Code sends spaces as %20.)
         log.warning("completion for %s, which the client never opened: nothing to suggest", uri)
         return None
     document = server.workspace.get_text_document(uri)
+    if _inside_surrogate_pair(document.lines, position):
+        # An insertion there would split a character (an emoji, say) in two.
+        log.warning("completion inside a surrogate pair at %s: nothing to suggest", position)
+        return None
     offset = document.offset_at_position(position)
     source = document.source
     cancel = CancelToken()
@@ -133,6 +146,12 @@ async def suggest(
     if outcome.status is OutcomeStatus.NO_MODEL:
         log.debug("no suggestion: %s", outcome.error)
         return None
+    if outcome.status is OutcomeStatus.FAILED:
+        session.count("generations_failed")
+        server.notify_problem(
+            "generation", f"a suggestion failed ({outcome.error}); the server keeps running"
+        )
+        return None
     suggestion = outcome.suggestion
     if suggestion is None or not suggestion.text:
         return None
@@ -148,8 +167,17 @@ def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ..
     return tuple(
         OpenDocument(other.uri, other.language_id or "", other.source)
         for other_uri, other in server.workspace.text_documents.items()
-        if other_uri != uri
+        if other_uri != unquote(uri)
     )
+
+
+def _inside_surrogate_pair(lines: list[str], position: types.Position) -> bool:
+    """True when a UTF-16 `position` points between the two halves of an astral character."""
+    if position.line >= len(lines) or lines[position.line].isascii():
+        return False
+    units = lines[position.line].encode("utf-16-le", "surrogatepass")
+    at = 2 * position.character
+    return at + 2 <= len(units) and 0xDC00 <= int.from_bytes(units[at : at + 2], "little") <= 0xDFFF
 
 
 def _show(

@@ -68,3 +68,12 @@ CORPUS = (
         "git's contrib/persistent-https, Debian package git (GPL-2.0)",
     ),
 )
+
+LARGE_FILE = CorpusFile(
+    "Python",
+    "python",
+    STDLIB / "_pydecimal.py",
+    "14cf1bf7ead78a0beb578f19ebc4ec82f542e0879f5b77d327f01abf74591586",
+    "CPython 3.11.7 standard library (PSF license)",
+)
+"""Over 5,000 lines: the file the trimming cost is measured on."""

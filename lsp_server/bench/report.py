@@ -11,6 +11,7 @@ from lsp_server.bench.energy_report import energy_section, typing_energy
 from lsp_server.bench.paired_stats import percentile
 
 PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
+NAN = math.nan
 
 
 def _ratio(value: float, base: float) -> str:
@@ -126,17 +127,18 @@ def _accuracy_section(accuracy: dict[str, Any]) -> list[str]:
         if comparisons:
             lines += [
                 "",
-                "Paired comparisons against naive (same tasks; McNemar exact test on "
+                "Paired comparisons (same tasks; McNemar exact test on "
                 "discordant tasks; 95% bootstrap CI of the pass@1 difference, resampling "
                 "problems):",
                 "",
-                "| config | Δ pass@1 (points) | 95% CI | only naive passed | only config "
-                "passed | McNemar p |",
-                "| --- | --- | --- | --- | --- | --- |",
+                "| config | against | Δ pass@1 (points) | 95% CI | only the baseline passed | "
+                "only config passed | McNemar p |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
             ]
             for c in comparisons:
                 lines.append(
-                    f"| {c['config']} | {c['difference'] * 100:+.1f} | "
+                    f"| {c['config']} | {c.get('baseline', 'naive')} | "
+                    f"{c['difference'] * 100:+.1f} | "
                     f"{c['ci_low'] * 100:+.1f} … {c['ci_high'] * 100:+.1f} | {c['a_only']} | "
                     f"{c['b_only']} | {c['mcnemar_p']:.3f} |"
                 )
@@ -177,19 +179,73 @@ def _typing_section(typing: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
-        "Per language (wattcode):",
+        "Where a finished generation's time goes (server side, mean seconds), and the "
+        "latency of suggestions that needed the model against their decode floor (the time "
+        "to generate the suggestion's own tokens; median over keys where exactly one "
+        "generation finished):",
         "",
-        "| language | keys | suggestions | accepted | latency p50 (ms) | evaluated tokens / key |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| config | trimming | prompt | decoding | latency p50 without cache hits (ms) | "
+        "decode floor p50 (ms) | latency ÷ decode floor p50 (keys) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for language, s in typing.get("wattcode_by_language", {}).items():
+    for name, s in configs.items():
         lines.append(
-            f"| {language} | {s['keys']} | {s['suggestions']} | {s['accepted']} | "
-            f"{_fmt(s['latency_p50'] * 1000, 0)} | "
-            f"{_fmt(s['evaluated_tokens_per_key'])} |"
+            f"| {name} | {_fmt(s.get('context_seconds_per_generation', NAN), 4)} | "
+            f"{_fmt(s.get('prompt_seconds_per_generation', NAN), 3)} | "
+            f"{_fmt(s.get('decode_seconds_per_generation', NAN), 3)} | "
+            f"{_fmt(s['inferred_latency_p50'] * 1000, 0)} | "
+            f"{_fmt(s.get('decode_floor_p50', NAN) * 1000, 0)} | "
+            f"{_fmt(s.get('latency_over_decode_floor_p50', NAN), 2)} "
+            f"({s.get('latency_over_decode_floor_count', 0)}) |"
         )
+    lines += [
+        "",
+        "Per language:",
+        "",
+        "| language | config | keys | suggestions | accepted | latency p50 (ms) | latency p50 "
+        "without cache hits (ms) | prompt tokens evaluated / suggestion | first suggestion "
+        "after opening (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    by_language = typing.get("by_language", {})
+    languages = sorted({language for per in by_language.values() for language in per})
+    for language in languages:
+        for name, per in by_language.items():
+            if (s := per.get(language)) is None:
+                continue
+            lines.append(
+                f"| {language} | {name} | {s['keys']} | {s['suggestions']} | {s['accepted']} | "
+                f"{_fmt(s['latency_p50'] * 1000, 0)} | "
+                f"{_fmt(s['inferred_latency_p50'] * 1000, 0)} | "
+                f"{_fmt(s['prompt_tokens_evaluated_per_suggestion'])} | "
+                f"{_fmt(s['open_latency_mean'] * 1000, 0)} |"
+            )
     lines.append("")
     return lines
+
+
+def _trimming_section(trimming: dict[str, Any]) -> list[str]:
+    if not trimming:
+        return []
+    if "skipped" in trimming:
+        return ["### Trimming cost", "", f"Skipped: {trimming['skipped']}.", ""]
+    return [
+        "### Trimming cost per keystroke",
+        "",
+        f"{trimming['keystrokes']} keystrokes retyping {trimming['places']} lines inside "
+        f"methods of {trimming['file']}, budget {trimming['budget']} tokens, the model's own "
+        "tokenizer; each keystroke's time covers the incremental reparse, the outline, the "
+        "token counts and the choice of rows.",
+        "",
+        "| p50 (ms) | p95 (ms) | max (ms) | first window after opening (ms) | prompt tokens "
+        "(mean) | full parses | incremental parses |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| {_fmt(trimming['p50_ms'], 2)} | {_fmt(trimming['p95_ms'], 2)} | "
+        f"{_fmt(trimming['max_ms'], 2)} | {_fmt(trimming['open_ms'], 1)} | "
+        f"{_fmt(trimming['prompt_tokens_mean'], 0)} | {trimming['full_parses']} | "
+        f"{trimming['incremental_parses']} |",
+        "",
+    ]
 
 
 def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
@@ -220,6 +276,7 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
         lines += ["## Headline", ""] + [f"- {h}" for h in data["headline"]] + [""]
     lines += ["## Results", ""]
     lines += _accuracy_section(data.get("accuracy", {}))
+    lines += _trimming_section(data.get("trimming", {}))
     lines += _typing_section(data.get("typing", {}))
     lines += energy_section(data.get("typing", {}))
     resources = data.get("resources")
@@ -240,12 +297,32 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
     return path
 
 
+def _server_time_split(results: list[Any]) -> dict[str, float]:
+    """Mean seconds per finished generation spent trimming, reading the prompt and decoding."""
+
+    def delta(key: str) -> float:
+        return float(sum(r.stats_after.get(key, 0) - r.stats_before.get(key, 0) for r in results))
+
+    completed = delta("generations_completed")
+    if not completed:
+        return {}
+    return {
+        f"{key}_per_generation": delta(key) / completed
+        for key in ("context_seconds", "prompt_seconds", "decode_seconds")
+    }
+
+
 def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
     keys = [k for r in results for k in r.keys]
     suggestions = [k for k in keys if k.status == "suggestion"]
     accepted = [k for k in suggestions if k.accepted]
     latencies = [k.latency for k in suggestions if k.latency is not None]
     inferred = [k.latency for k in suggestions if k.latency is not None and not k.from_cache]
+    floors = [
+        (k.latency, k.decode_seconds)
+        for k in suggestions
+        if k.latency is not None and not k.from_cache and k.decode_seconds
+    ]
     evaluated = [x for r in results for x in r.evaluated_per_key]
     cpu = sum(r.server_cpu_seconds for r in results)
     cache_hits = sum(
@@ -272,6 +349,10 @@ def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
         "latency_p95": percentile(latencies, 95),
         "inferred_latency_p50": percentile(inferred, 50),
         "inferred_suggestions": len(inferred),
+        "decode_floor_p50": percentile([floor for _, floor in floors], 50),
+        "latency_over_decode_floor_p50": percentile([lat / floor for lat, floor in floors], 50),
+        "latency_over_decode_floor_count": len(floors),
+        **_server_time_split(results),
         "evaluated_per_key": evaluated,
         "evaluated_tokens_per_key": sum(evaluated) / len(evaluated) if evaluated else 0.0,
         "server_cpu_seconds": cpu,

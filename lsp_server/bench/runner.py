@@ -11,15 +11,15 @@ import random
 import shlex
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from lsp_server.bench import accuracy, report
-from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, WATTCODE, BenchConfig
+from lsp_server.bench import accuracy, report, trim_cost
+from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
 from lsp_server.bench.corpus import CORPUS
 from lsp_server.bench.humaneval import (
     InfillTask,
@@ -33,7 +33,7 @@ from lsp_server.bench.typing_replay import cold_start, replay_config
 from models.llama_backend import LlamaBackend
 from models.model_files import resolve_model_path
 
-WORKLOADS = ("accuracy", "typing", "resources")
+WORKLOADS = ("accuracy", "trimming", "typing", "resources")
 PADDING_TOKENS = (1000, 3000)
 COLD_START_SOURCE = "def add(a, b):\n    return "
 
@@ -88,9 +88,10 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
     tasks = _subset(all_tasks, plan.tasks, plan.seed)
     rng = random.Random(plan.seed)
     problems = load_problems()
+    originals = _subset(all_tasks, plan.padded_tasks, plan.seed + 1)
     padded = [
         padded_task(task, problems, rng.randint(*PADDING_TOKENS), backend.count_tokens, plan.seed)
-        for task in _subset(all_tasks, plan.padded_tasks, plan.seed + 1)
+        for task in originals
     ]
     out: dict[str, Any] = {}
     for variant, variant_tasks in (("plain", tasks), ("padded", padded)):
@@ -102,14 +103,17 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
                 runs[config.name] = accuracy.run_config(
                     backend, config, variant_tasks, on_task=bar.update
                 )
+        comparisons = [
+            accuracy.compare(runs["naive"], run, plan.seed)
+            for name, run in runs.items()
+            if name != "naive"
+        ]
+        if variant == "padded" and WATTCODE.name in runs:
+            comparisons += _trim_comparisons(backend, runs, padded, originals, plan.seed)
         out[variant] = {
             "tasks": len(variant_tasks),
             "configs": {name: run.summary() for name, run in runs.items()},
-            "comparisons": [
-                accuracy.compare(runs["naive"], run, plan.seed)
-                for name, run in runs.items()
-                if name != "naive"
-            ],
+            "comparisons": comparisons,
             "per_task": {name: [r.__dict__ for r in run.results] for name, run in runs.items()},
         }
     out["plain"]["note"] = (
@@ -121,6 +125,31 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
         f"Padding of {PADDING_TOKENS[0]}–{PADDING_TOKENS[1]} tokens (seeded) in front of each task."
     )
     return out
+
+
+def _trim_comparisons(
+    backend: LlamaBackend,
+    runs: dict[str, accuracy.ConfigAccuracy],
+    padded: list[InfillTask],
+    originals: list[InfillTask],
+    seed: int,
+) -> list[dict[str, Any]]:
+    """Trimmed against untrimmed on the padded tasks, and against the same tasks unpadded
+    (run here under the padded tasks' ids, so that the comparison pairs them; the run joins
+    `runs`, so the report's table shows it)."""
+    trimmed = runs[WATTCODE.name]
+    found = []
+    if NO_TRIM.name in runs:
+        found.append(accuracy.compare(runs[NO_TRIM.name], trimmed, seed))
+    unpadded = [
+        replace(original, task_id=task.task_id)
+        for original, task in zip(originals, padded, strict=True)
+    ]
+    baseline = accuracy.run_config(backend, WATTCODE, unpadded)
+    baseline.config = "wattcode, unpadded originals"
+    runs[baseline.config] = baseline
+    found.append(accuracy.compare(baseline, trimmed, seed))
+    return found
 
 
 async def run_typing(plan: BenchPlan) -> dict[str, Any]:
@@ -146,10 +175,10 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
                 on_key=bar.update,
             )
             configs[config.name] = typing_summary(results, peak_rss)
-            if config.name == WATTCODE.name:
-                for language in sorted({r.language for r in results}):
-                    subset = [r for r in results if r.language == language]
-                    by_language[language] = typing_summary(subset, peak_rss)
+            by_language[config.name] = {
+                language: typing_summary([r for r in results if r.language == language], peak_rss)
+                for language in sorted({r.language for r in results})
+            }
     note = (
         f"{plan.spans_per_file} span(s) of up to {plan.span_chars} characters per file, "
         "typed at ~110 ms a key with a 600 ms pause at line ends."
@@ -160,7 +189,7 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
         "files": [f"{f.path.name} ({f.language})" for f in files],
         "note": note,
         "configs": configs,
-        "wattcode_by_language": by_language,
+        "by_language": by_language,
     }
 
 
@@ -218,6 +247,10 @@ def run(plan: BenchPlan, out: Path, command: str) -> Path:
     try:
         if "accuracy" in plan.workloads:
             data["accuracy"] = run_accuracy(backend, plan)
+        if "trimming" in plan.workloads:
+            data["trimming"] = trim_cost.measure(
+                backend.count_tokens, places=3 if plan.quick else 12, seed=plan.seed
+            )
     finally:
         backend.close()  # the typing replay runs its own server processes
     if "typing" in plan.workloads:

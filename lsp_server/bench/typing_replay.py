@@ -82,6 +82,9 @@ class KeyRecord:
     expected: str = ""
     accepted: bool = False
     from_cache: bool = False
+    decode_seconds: float | None = None
+    """The decoding time of the one generation that finished while this key was pending,
+    when exactly one did: the floor that its latency is compared with."""
 
     @property
     def latency(self) -> float | None:
@@ -119,6 +122,19 @@ async def _settle(
     record.suggestion = text
     first_line = text.split("\n", 1)[0].rstrip()
     record.accepted = bool(first_line) and first_line == record.expected.rstrip()
+
+
+def _note_key_work(
+    result: ReplayResult, record: KeyRecord, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """What the server did while `record`'s key was the latest, from its counters."""
+    result.evaluated_per_key.append(
+        after["prompt_tokens_evaluated"] - before["prompt_tokens_evaluated"]
+    )
+    # A cache hit is answered at once, so it shows up in the counters before the next key.
+    record.from_cache = after["suggestion_cache_hits"] > before["suggestion_cache_hits"]
+    if after.get("generations_completed", 0) - before.get("generations_completed", 0) == 1:
+        record.decode_seconds = after["decode_seconds"] - before["decode_seconds"]
 
 
 async def replay_span(
@@ -163,8 +179,7 @@ async def replay_span(
     process = psutil.Process(client.pid)
     cpu_before = sum(process.cpu_times()[:2])
     open_request: tuple[int, asyncio.Future[Any], KeyRecord] | None = None
-    last_evaluated = result.stats_before["prompt_tokens_evaluated"]
-    last_hits = result.stats_before["suggestion_cache_hits"]
+    last_stats = result.stats_before
 
     pending: list[asyncio.Task[None]] = []
     for index, char in enumerate(typed):
@@ -201,11 +216,8 @@ async def replay_span(
             delay += LINE_END_PAUSE
         await asyncio.sleep(delay)
         stats = await client.call("wattcode/stats", {})
-        result.evaluated_per_key.append(stats["prompt_tokens_evaluated"] - last_evaluated)
-        last_evaluated = stats["prompt_tokens_evaluated"]
-        # A cache hit is answered at once, so it shows up in the counters before the next key.
-        record.from_cache = stats["suggestion_cache_hits"] > last_hits
-        last_hits = stats["suggestion_cache_hits"]
+        _note_key_work(result, record, last_stats, stats)
+        last_stats = stats
     await asyncio.wait_for(asyncio.gather(*pending), FINAL_WAIT)
     result.stats_after = await client.call("wattcode/stats", {})
     result.server_cpu_seconds = sum(process.cpu_times()[:2]) - cpu_before

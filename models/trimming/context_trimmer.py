@@ -114,11 +114,11 @@ class ContextTrimmer:
             version, found, header_rows = cached
             if version == parsed.version:
                 return found
-            edit_row = parsed.last_edit_row
+            changed = parsed.last_changed_rows
             if (
                 version == parsed.version - 1
-                and edit_row is not None
-                and edit_row not in header_rows
+                and changed is not None
+                and found.unchanged_by(changed, header_rows)
             ):
                 self._outlines[document] = (parsed.version, found, header_rows)
                 return found

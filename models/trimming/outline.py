@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from tree_sitter import Node
 
@@ -18,10 +19,19 @@ from models.trimming.languages import LanguageRules
 SHORT_DEFINITION_ROWS = 12
 """Types and constants up to this many rows are shown whole, longer ones as a header."""
 
-_NAME_FIELDS = ("name", "declarator", "type", "left")
+_NAME_FIELDS = ("name", "declarator", "left", "type")
+"""In this order: `x: int = 0` names `x`, not its type; an `impl` is named by its type."""
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DECLARATOR_END = re.compile(r"[(=]")
+"""Where a declarator's name ends: `f(int x)`, `books = new HashMap<>()`."""
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression"})
 """Functions that are values: definitions only when bound to a name (`const f = () => ...`)."""
+
+
+_NAMED_PARTS = frozenset(
+    {"assignment", "variable_declarator", "const_spec", "var_spec", "type_spec", "type_alias"}
+)
+"""The parts of a declaration statement that hold its name (Python, JS, Go)."""
 
 
 class Kind(Enum):
@@ -70,6 +80,18 @@ class Outline:
         ]
         return sorted(found, key=lambda d: (d.start_row, -d.end_row))
 
+    def unchanged_by(self, changed: tuple[int, int], header_rows: frozenset[int]) -> bool:
+        """Whether a change confined to rows `changed` (none added or removed) leaves this
+        outline valid: it stays on one row outside every header, or inside a function's body,
+        where nothing is outlined."""
+        first, last = changed
+        if first == last and first not in header_rows:
+            return True
+        return any(
+            d.kind is Kind.FUNCTION and d.header_end_row < first and last < d.end_row
+            for d in self.definitions
+        )
+
     def header_rows(self) -> frozenset[int]:
         """The rows whose text the outline depends on (names and imports)."""
         rows = set(self.import_rows)
@@ -77,6 +99,7 @@ class Outline:
             rows.update(range(definition.start_row, definition.header_end_row + 1))
         return frozenset(rows)
 
+    @cached_property
     def by_name(self) -> dict[str, list[Definition]]:
         names: dict[str, list[Definition]] = {}
         for definition in self.definitions:
@@ -96,20 +119,26 @@ def _name(node: Node) -> str:
         if named is not None and named.text is not None:
             text = named.text[:200].decode("utf-8", "replace")
             if field == "declarator":
-                text = text.split("(")[0]
+                text = _DECLARATOR_END.split(text, maxsplit=1)[0]
             words: list[str] = _IDENTIFIER.findall(text)
             if words:
                 return words[-1]
     for child in node.named_children:
-        if child.type in ("assignment", "variable_declarator", "const_spec", "var_spec"):
+        if child.type in _NAMED_PARTS:
             return _name(child)
     return ""
+
+
+def _last_row(node: Node) -> int:
+    """The node's last row, not the next one where it ends with its newline (`#include`)."""
+    end = node.end_point
+    return end.row - 1 if end.column == 0 and end.row > node.start_point.row else end.row
 
 
 def _header_end(node: Node, rules: LanguageRules) -> int:
     body = node.child_by_field_name("body")
     if body is None:
-        return node.end_point.row if rules.braces else node.start_point.row
+        return _last_row(node) if rules.braces else node.start_point.row
     body_row = body.start_point.row
     if rules.braces or body_row == node.start_point.row:
         return body_row
@@ -126,7 +155,7 @@ class _Walker:
         rules = self.rules
         kind = node.type
         start = node.start_point.row if header_start is None else header_start
-        if kind in rules.wrappers:
+        if kind in rules.wrappers and kind not in rules.constants:
             for child in node.named_children:
                 self.visit(child, parent, start)
             return
@@ -143,7 +172,7 @@ class _Walker:
             else:
                 definition_kind = Kind.TYPE
             definition = Definition(
-                name, definition_kind, start, _header_end(node, rules), node.end_point.row, parent
+                name, definition_kind, start, _header_end(node, rules), _last_row(node), parent
             )
             self.definitions.append(definition)
             if definition_kind is Kind.CONTAINER:
@@ -152,7 +181,7 @@ class _Walker:
                     self.visit(child, definition, None)
             return
         if kind in rules.imports and parent is None:
-            self.import_rows.extend(range(node.start_point.row, node.end_point.row + 1))
+            self.import_rows.extend(range(node.start_point.row, _last_row(node) + 1))
         elif kind in rules.constants:
             # `const f = () => {...}` is a function; `const X = 3` a constant.
             before = len(self.definitions)
@@ -161,7 +190,7 @@ class _Walker:
                     self.visit(child, parent, start)
             if len(self.definitions) == before and (name := _name(node)):
                 self.definitions.append(
-                    Definition(name, Kind.CONSTANT, start, start, node.end_point.row, parent)
+                    Definition(name, Kind.CONSTANT, start, start, _last_row(node), parent)
                 )
         elif kind == "variable_declarator":
             value = node.child_by_field_name("value")

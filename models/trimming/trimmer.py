@@ -5,13 +5,15 @@ cursor's code needs, in this order until the budget is spent:
 
 1. the cursor's line, and the suffix: the lines below the cursor to the end of the function
    around it (as many as the suffix's share allows);
-2. the headers of the functions and classes around the cursor;
+2. the headers of the functions and classes around the cursor, then the `NEAR_ROWS` lines
+   right above it (so that signatures never crowd them out);
 3. the file's imports (each distinct line once);
 4. the signatures, not the bodies, of the definitions used near the cursor and defined
    elsewhere: in this file, and in the open files this one imports;
 5. the lines above the cursor, back towards the start of its function.
 
-Dropped lines show as one language-appropriate elision line (`...`, `// ...`); no line is cut.
+Dropped lines show as one language-appropriate elision line (`...`, `// ...`), or one empty
+line where they were all blank; no line is cut.
 The choices are made so that typing keeps the prompt's start unchanged and the KV cache reusable:
 names are gathered from the finished lines only, shares of the budget are fixed fractions of it,
 and the start of the lines above the cursor moves in steps of `ALIGN_ROWS` rows.
@@ -34,8 +36,6 @@ IMPORT_SHARE = 0.15
 SIGNATURE_SHARE = 0.2
 NAMES_ABOVE = 64
 NAMES_BELOW = 16
-_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-"""Where str.splitlines() would split but tree-sitter would not."""
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -61,8 +61,11 @@ class TrimInput:
 
 def split_rows(text: str) -> list[str]:
     """Lines with their "\n", split at "\n" only, as tree-sitter counts rows."""
-    if not _OTHER_LINE_BREAKS.search(text):
-        return text.splitlines(keepends=True) + ([""] if text.endswith("\n") or not text else [])
+    rows = text.splitlines(keepends=True)
+    if not text or text.endswith("\n"):
+        rows.append("")
+    if len(rows) == text.count("\n") + 1:  # no other characters that splitlines() breaks at
+        return rows
     rows = text.split("\n")
     return [row + "\n" for row in rows[:-1]] + [rows[-1]]
 
@@ -107,7 +110,7 @@ def _render(
     tokens = 0
     for row in kept:
         if row != previous + 1:
-            marker = _marker(rows[previous + 1], elision)
+            marker = _marker(rows, previous + 1, row, elision)
             parts.append(marker)
             tokens += count(marker)
         parts.append(rows[row])
@@ -158,6 +161,9 @@ def trim(
     for definition in enclosing:
         for header_row in range(definition.start_row, definition.header_end_row + 1):
             selection.add(header_row)
+    for above in range(row - 1, max(local[0], row - NEAR_ROWS) - 1, -1):
+        if not selection.add(above):  # the lines right above the cursor, before the rest
+            break
     _take_imports(selection, source.outline.import_rows, row, int(budget * IMPORT_SHARE))
     own_names = {definition.name for definition in enclosing}
     names = [n for n in _names_near(rows, row, *local) if n not in own_names]
@@ -216,7 +222,7 @@ def _take_signatures(
     room: int,
 ) -> int:
     """Signatures of this file's definitions of `names`, nearest use first; the room left."""
-    defined = outline.by_name()
+    defined = outline.by_name
     for name in names:
         for definition in defined.get(name, ()):
             if definition.contains(row) or local[0] <= definition.start_row <= local[1]:
@@ -259,15 +265,20 @@ def _render_window(
     prefix, prefix_tokens = _render(rows, prefix_rows, rules.elision, count)
     suffix, suffix_tokens = _render(rows, suffix_rows, rules.elision, count, previous=row)
     if row > 0 and (not prefix_rows or prefix_rows[-1] != row - 1):
-        marker = _marker(rows[row - 1], rules.elision)
+        marker = _marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules.elision)
         prefix += marker
         prefix_tokens += count(marker)
     return PromptWindow(prefix, suffix, prefix_tokens, suffix_tokens)
 
 
-def _marker(dropped_row: str, elision: str) -> str:
-    indent = dropped_row[: len(dropped_row) - len(dropped_row.lstrip())].rstrip("\n")
-    return f"{indent}{elision}\n"
+def _marker(rows: list[str], first: int, end: int, elision: str) -> str:
+    """The line standing for the dropped rows `first` to `end` (excluded): the elision,
+    indented as the first of them with text; one empty line where they are all blank."""
+    for dropped in range(first, end):
+        text = rows[dropped]
+        if text.strip():
+            return f"{text[: len(text) - len(text.lstrip())]}{elision}\n"
+    return "\n"
 
 
 def _elision_reserve(rules: LanguageRules, count: CountTokens, kept: set[int]) -> int:

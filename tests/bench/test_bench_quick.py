@@ -66,7 +66,7 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
         assert summary["keys"] > 0
         assert summary["peak_rss_bytes"] > 0
         assert len(summary["evaluated_per_key"]) == summary["keys"]
-    assert data["typing"]["wattcode_by_language"]
+    assert data["typing"]["by_language"]["wattcode"]
     resources = data["resources"]
     assert resources["seconds_to_first_suggestion"] > resources["model_load_seconds"] > 0
     machine = data["machine"]
