@@ -9,6 +9,7 @@ without touching the model ("not started").
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -47,6 +48,14 @@ class CompletionRequest:
     language_id: str | None = None
     open_documents: tuple[OpenDocument, ...] = field(default=(), compare=False, repr=False)
     """The editor's other open documents, for signatures from files this one imports."""
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(text: str) -> str:
+    """Lone UTF-16 surrogates (legal in JSON, not in UTF-8) become U+FFFD before tokenizing."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class OutcomeStatus(Enum):
@@ -140,6 +149,13 @@ class ModelWorker:
             log.error("model unavailable: %s", exc)
             self.last_load = LoadResult(ok=False, error=str(exc), energy=energy.end(window))
             return self.last_load
+        except Exception as exc:
+            # A full disk while assembling, a native failure: the load must still settle,
+            # since requests wait for it.
+            log.exception("model unavailable")
+            error = f"The model could not be prepared ({type(exc).__name__}: {exc})."
+            self.last_load = LoadResult(ok=False, error=error, energy=energy.end(window))
+            return self.last_load
         self.kv_states.clear()  # saved states belong to the model that made them
         self._path = path
         self.kv_store = self._open_store()
@@ -159,9 +175,13 @@ class ModelWorker:
     def _open_store(self) -> KvStateStore | None:
         if self._persist_bytes is None or self._path is None:
             return None
-        return KvStateStore(
-            paths.cache_dir() / "kv-states", model_identity(self._path), self._persist_bytes
-        )
+        try:
+            return KvStateStore(
+                paths.cache_dir() / "kv-states", model_identity(self._path), self._persist_bytes
+            )
+        except OSError as exc:  # an unreadable cache directory costs persistence, nothing more
+            log.warning("saved KV states are off: %s", exc)
+            return None
 
     def set_persistence(self, max_bytes: int | None) -> None:
         """Keep warmed states on disk under `max_bytes`, or not at all (None)."""
@@ -200,8 +220,8 @@ class ModelWorker:
         window = energy.begin()
         try:
             suggestion = self._engine.complete(
-                request.prefix,
-                request.suffix,
+                _scrub(request.prefix),
+                _scrub(request.suffix),
                 request.options,
                 request.cancel,
                 work,
@@ -214,6 +234,14 @@ class ModelWorker:
         except ModelError as exc:
             log.warning("generation failed: %s", exc)
             status, suggestion, error = OutcomeStatus.FAILED, None, str(exc)
+        except Exception as exc:
+            # A bug must cost one suggestion, not the model thread's next ones: answer empty,
+            # and evaluate the next prompt from scratch rather than trust a half-updated cache.
+            log.exception("generation failed")
+            status, suggestion = OutcomeStatus.FAILED, None
+            error = f"{type(exc).__name__}: {exc}"
+            if self._backend is not None:
+                self._backend.reset()
         else:
             status, error = OutcomeStatus.DONE, None
         spent = energy.end(window)
