@@ -77,7 +77,10 @@ class ContextTrimmer:
         text = prefix + suffix
         rules = rules_for(language_id, document) if trim_enabled else None
         rows = split_rows(text) if rules is not None else []
-        if rules is not None and not self._fits(text, rows, budget):
+        if rules is not None and self._fits(text, rows, budget):
+            # Whole, not through the line window, whose 64-token steps could drop a tail.
+            return PromptWindow(prefix, suffix, self._cost(prefix), self._cost(suffix))
+        if rules is not None:
             try:
                 trimmed = self._trim(
                     document or "", rules, prefix, text, rows, budget, suffix_share, open_documents
@@ -94,6 +97,10 @@ class ContextTrimmer:
     def forget(self, document: str) -> None:
         self.trees.forget(document)
         self._outlines.pop(document, None)
+
+    def _cost(self, text: str) -> int:
+        """Tokens counted line by line, as the windows count them."""
+        return sum(self.costs(line) for line in text.splitlines(keepends=True))
 
     def _fits(self, text: str, rows: list[str], budget: int) -> bool:
         if len(text) <= budget:  # a token is at least one character
@@ -118,7 +125,7 @@ class ContextTrimmer:
             if (
                 version == parsed.version - 1
                 and changed is not None
-                and found.unchanged_by(changed, header_rows)
+                and found.unchanged_by(changed, parsed.tree.root_node, parsed.rules)
             ):
                 self._outlines[document] = (parsed.version, found, header_rows)
                 return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
-from tree_sitter import Node
+from tree_sitter import Node, Point
 
 from models.trimming.languages import LanguageRules
 
@@ -80,17 +80,17 @@ class Outline:
         ]
         return sorted(found, key=lambda d: (d.start_row, -d.end_row))
 
-    def unchanged_by(self, changed: tuple[int, int], header_rows: frozenset[int]) -> bool:
+    def unchanged_by(self, changed: tuple[int, int], root: Node, rules: LanguageRules) -> bool:
         """Whether a change confined to rows `changed` (none added or removed) leaves this
-        outline valid: it stays on one row outside every header, or inside a function's body,
-        where nothing is outlined."""
+        outline valid: it lies inside a function's body, where nothing is outlined, and the
+        new tree `root` still has that function over the same rows. (A change on one row
+        elsewhere can add a definition; a change in a body can end it early, as a closing
+        quote does, and tree-sitter's changed ranges do not always show that.)"""
         first, last = changed
-        if first == last and first not in header_rows:
-            return True
-        return any(
-            d.kind is Kind.FUNCTION and d.header_end_row < first and last < d.end_row
-            for d in self.definitions
-        )
+        for d in self.definitions:
+            if d.kind is Kind.FUNCTION and d.header_end_row < first and last < d.end_row:
+                return _still_spans(d, root, changed, rules)
+        return False
 
     def header_rows(self) -> frozenset[int]:
         """The rows whose text the outline depends on (names and imports)."""
@@ -133,6 +133,24 @@ def _last_row(node: Node) -> int:
     """The node's last row, not the next one where it ends with its newline (`#include`)."""
     end = node.end_point
     return end.row - 1 if end.column == 0 and end.row > node.start_point.row else end.row
+
+
+def _still_spans(
+    definition: Definition, root: Node, changed: tuple[int, int], rules: LanguageRules
+) -> bool:
+    """Whether a function node around `changed` in `root` has `definition`'s header and end."""
+    node = root.named_descendant_for_point_range(Point(changed[0], 0), Point(changed[1], 0))
+    while node is not None:
+        if (
+            node.type in rules.functions
+            and definition.start_row <= node.start_point.row <= definition.header_end_row
+        ):
+            return (
+                _last_row(node) == definition.end_row
+                and _header_end(node, rules) == definition.header_end_row
+            )
+        node = node.parent
+    return False
 
 
 def _header_end(node: Node, rules: LanguageRules) -> int:

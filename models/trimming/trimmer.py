@@ -161,8 +161,8 @@ def trim(
     for definition in enclosing:
         for header_row in range(definition.start_row, definition.header_end_row + 1):
             selection.add(header_row)
-    for above in range(row - 1, max(local[0], row - NEAR_ROWS) - 1, -1):
-        if not selection.add(above):  # the lines right above the cursor, before the rest
+    for near in range(row - 1, max(local[0], row - NEAR_ROWS) - 1, -1):
+        if not selection.add(near):  # the lines right above the cursor, before the rest
             break
     _take_imports(selection, source.outline.import_rows, row, int(budget * IMPORT_SHARE))
     own_names = {definition.name for definition in enclosing}
@@ -178,9 +178,18 @@ def trim(
     while True:
         window = _render_window(selection.kept | set(above), rows, row, source.rules, count)
         total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
-        if total <= budget or not above:
+        if total <= budget:
             break
-        above.pop()  # the elision lines cost more than reserved: give up the farthest row
+        if above:
+            above.pop()  # the elision lines cost more than reserved: give up the farthest row
+            continue
+        # Only the elision lines between headers and signatures are not reserved for: in a
+        # small budget they can still overflow it, so give up the farthest kept rows.
+        others = selection.kept - {row}
+        if not others:
+            break
+        before = [r for r in others if r < row]
+        selection.kept.discard(min(before) if before else max(others))
     return PromptWindow(
         prefix=related_text + window.prefix + head,
         suffix=tail + window.suffix,
@@ -308,6 +317,10 @@ def _related_signatures(
             continue
         header = f"{rules.comment} {other.label}\n"
         body, body_tokens = _render(other.rows, sorted(shown), rules.elision, count)
+        trailer = _marker(other.rows, max(shown) + 1, len(other.rows), rules.elision)
+        if trailer.strip():  # a Python header needs its elided body after it
+            body += trailer
+            body_tokens += count(trailer)
         cost = count(header) + body_tokens
         if cost > room or selection.used + tokens + cost > selection.budget:
             continue

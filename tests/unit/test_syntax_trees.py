@@ -1,0 +1,120 @@
+"""The incrementally updated trees equal a full reparse, and reused outlines a fresh one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tree_sitter import Parser
+
+from models.trimming.context_trimmer import ContextTrimmer
+from models.trimming.languages import grammar, rules_for
+from models.trimming.outline import outline
+from models.trimming.syntax_trees import SyntaxTrees
+
+CASES = Path(__file__).parent / "trimming_cases"
+SOURCES = {
+    case.stem: case.read_text().replace("█", "")
+    for case in sorted(CASES.glob("*.in"))
+    if Path(case.stem).suffix in (".py", ".js", ".go", ".rs", ".c", ".tsx")
+}
+_PIECES = st.text(
+    alphabet=st.sampled_from(list("ab_ (){}[];:=,.\"'\n\t#/*é€😀")),
+    max_size=6,
+)
+_EDIT = st.tuples(st.floats(0, 1), st.integers(0, 8), _PIECES)
+"""Where (a fraction of the text), how many characters to delete there, what to insert."""
+
+
+def _apply(text: str, edit: tuple[float, int, str]) -> str:
+    where, deleted, inserted = edit
+    start = int(where * len(text))
+    return text[:start] + inserted + text[start + deleted :]
+
+
+def _word_typed(text: str, edit: tuple[float, int, str]) -> str:
+    """A keystroke-like edit: one line's text changes, no line is added or removed."""
+    where, deleted, inserted = edit
+    start = int(where * len(text))
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    return text[:start] + inserted.replace("\n", " ") + text[min(start + deleted, line_end) :]
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(sorted(SOURCES)), edits=st.lists(_EDIT, min_size=1, max_size=8))
+def test_incremental_tree_equals_full_reparse(name: str, edits: list[Any]) -> None:
+    rules = rules_for(None, name)
+    assert rules is not None
+    language = grammar(rules)
+    assert language is not None
+    trees = SyntaxTrees()
+    text = SOURCES[name]
+    trees.parse(name, rules, text.encode())
+    for edit in [*edits, None]:
+        # The last step restores the original text: back from any error to valid code.
+        text = SOURCES[name] if edit is None else _apply(text, edit)
+        parsed = trees.parse(name, rules, text.encode())
+        assert parsed is not None
+        assert parsed.text == text.encode()
+        assert parsed.tree.root_node.end_byte == len(text.encode())
+        fresh = Parser(language).parse(text.encode())
+        if not fresh.root_node.has_error:
+            # Where the text has errors, tree-sitter's recovery may differ between an
+            # incremental and a full parse even when given the exact edit, so only trees
+            # without errors are compared.
+            assert str(parsed.tree.root_node) == str(fresh.root_node)
+    assert trees.full_parses == 1
+
+
+def test_documents_beyond_the_limit_are_forgotten_oldest_first() -> None:
+    rules = rules_for("python")
+    assert rules is not None
+    trees = SyntaxTrees(max_documents=2)
+    for name in ("a", "b", "a", "c"):
+        trees.parse(name, rules, b"x = 1\n")
+    trees.parse("a", rules, b"x = 2\n")  # still there: reparsed incrementally
+    trees.parse("b", rules, b"x = 1\n")  # evicted when "c" came: parsed afresh
+    assert (trees.full_parses, trees.incremental_parses) == (4, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(sorted(SOURCES)),
+    edits=st.lists(st.tuples(st.booleans(), _EDIT), min_size=1, max_size=10),
+)
+def test_reused_outline_equals_a_fresh_one(name: str, edits: list[Any]) -> None:
+    rules = rules_for(None, name)
+    assert rules is not None
+    trimmer = ContextTrimmer(len)
+    text = SOURCES[name]
+    parsed = trimmer.trees.parse(name, rules, text.encode())
+    assert parsed is not None
+    trimmer._outline(name, parsed)
+    for keystroke, edit in edits:
+        text = _word_typed(text, edit) if keystroke else _apply(text, edit)
+        parsed = trimmer.trees.parse(name, rules, text.encode())
+        assert parsed is not None
+        assert trimmer._outline(name, parsed) == outline(parsed.tree.root_node, rules)
+
+
+def test_typing_inside_a_body_reuses_the_outline_and_a_new_definition_does_not() -> None:
+    name = "inventory.py"
+    rules = rules_for(None, name)
+    assert rules is not None
+    trimmer = ContextTrimmer(len)
+    text = SOURCES[name]
+    parsed = trimmer.trees.parse(name, rules, text.encode())
+    assert parsed is not None
+    before = trimmer._outline(name, parsed)
+    line = "        parts.append(Part(item"
+    text = text.replace(line, line + "  ")  # typing inside load_parts' loop
+    parsed = trimmer.trees.parse(name, rules, text.encode())
+    assert parsed is not None
+    assert trimmer._outline(name, parsed) is before
+    text = text.replace("DEFAULT_REORDER_LEVEL = 5\n\n", "DEFAULT_REORDER_LEVEL = 5\nLIMIT = 9\n")
+    parsed = trimmer.trees.parse(name, rules, text.encode())
+    assert parsed is not None
+    assert "LIMIT" in trimmer._outline(name, parsed).by_name

@@ -1,0 +1,128 @@
+"""Cross-file signatures, and a prompt that stays put while the user types."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sysconfig
+from pathlib import Path
+
+from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
+
+TEXTWRAP = Path(sysconfig.get_paths()["stdlib"]) / "textwrap.py"
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+UTIL_PY = '''"""Helpers."""
+
+
+def helper(values: list[int], scale: float = 1.0) -> float:
+    total = 0.0
+    for value in values:
+        total += value * scale
+    return total
+
+
+def unused(text: str) -> str:
+    return text.upper()
+'''
+OTHER_PY = """def helper(values: list[int]) -> int:
+    return len(values)
+"""
+UTIL_JS = """export function weigh(items, unit = "kg") {
+  let sum = 0;
+  for (const item of items) {
+    sum += item.weight;
+  }
+  return `${sum} ${unit}`;
+}
+
+export function other() {
+  return 1;
+}
+"""
+
+
+def count_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def _long_body(line: str, rows: int, indent: str = "    ") -> str:
+    return "".join(f"{indent}{line.format(i=i)}\n" for i in range(rows))
+
+
+def test_an_imported_open_document_lends_the_used_signature() -> None:
+    prefix = (
+        "from util import helper\n\n\ndef report(rows: list[list[int]]) -> None:\n"
+        + _long_body("line_{i} = [{i}, {i} + 1, {i} * 2]", 50)
+        + "    first = helper(line_0)\n    second = "
+    )
+    suffix = "\n    print(first, second)\n"
+    documents = [
+        OpenDocument("file:///p/util.py", "python", UTIL_PY),
+        OpenDocument("file:///p/other.py", "python", OTHER_PY),
+    ]
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/main.py", "python", prefix, suffix, 200, 0.25, documents)
+    assert window.prefix.startswith(
+        "# util.py\n...\ndef helper(values: list[int], scale: float = 1.0) -> float:\n    ...\n"
+        "from util import helper\n"
+    )
+    assert "def unused" not in window.prefix
+    assert "other.py" not in window.prefix  # defines `helper` too, but is not imported
+    assert "return len(values)" not in window.prefix
+    assert window.prefix_tokens + window.suffix_tokens <= 200
+    assert window.prefix_tokens == count_tokens(window.prefix)
+
+
+def test_a_document_that_is_not_imported_lends_nothing() -> None:
+    prefix = (
+        "import os\n\n\ndef report() -> None:\n"
+        + _long_body("line_{i} = os.getpid() + {i}", 50)
+        + "    first = helper(line_0)\n    second = "
+    )
+    documents = [OpenDocument("file:///p/util.py", "python", UTIL_PY)]
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/main.py", "python", prefix, "\n", 150, 0.25, documents)
+    assert "util.py" not in window.prefix
+    assert "def helper" not in window.prefix
+    assert trimmer.trimmed == 1
+
+
+def test_an_imported_javascript_module_lends_the_used_signature() -> None:
+    prefix = (
+        'import { weigh } from "./util";\n\nexport function pack(boxes) {\n'
+        + _long_body("const box{i} = boxes[{i}];", 50, "  ")
+        + "  const label = weigh(boxes);\n  return "
+    )
+    suffix = "\n}\n"
+    documents = [OpenDocument("file:///p/util.js", "javascript", UTIL_JS)]
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/main.js", "javascript", prefix, suffix, 150, 0.25, documents)
+    assert window.prefix.startswith(
+        '// util.js\nexport function weigh(items, unit = "kg") {\n  // ...\n}\n'
+    )
+    assert "other()" not in window.prefix
+    assert window.prefix_tokens + window.suffix_tokens <= 150
+
+
+def test_typing_keeps_the_suffix_and_the_start_of_the_prefix() -> None:
+    """Each keystroke's prompt should share all but the cursor's line with the previous one,
+    so that the model's KV cache is reused."""
+    text = TEXTWRAP.read_text()
+    needle = "            # First chunk on line is whitespace -- drop it, unless this\n"
+    offset = text.index(needle) + len(needle) - 1  # the end of a line deep in _wrap_chunks
+    typed = " or a long trailing remark"
+    trimmer = ContextTrimmer(count_tokens)
+    prompts = []
+    for length in range(len(typed) + 1):
+        prefix = text[:offset] + typed[:length]
+        window = trimmer.window("file:///p/textwrap.py", "python", prefix, text[offset:], 400, 0.25)
+        head = prefix[prefix.rfind("\n") + 1 :]
+        assert window.prefix.endswith(head)
+        prompts.append((window.prefix[: -len(head)], window.suffix))
+    assert trimmer.trimmed == len(typed) + 1
+    assert len({suffix for _, suffix in prompts}) == 1
+    starts = [start for start, _ in prompts]
+    changes = sum(1 for before, after in itertools.pairwise(starts) if before != after)
+    assert changes <= 1  # at most one alignment boundary crossed
+    assert trimmer.trees.full_parses == 1

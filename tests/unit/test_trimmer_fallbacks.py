@@ -1,0 +1,95 @@
+"""Where the trimmer cannot or need not trim, completion still gets a sound window."""
+
+from __future__ import annotations
+
+import re
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from models.prompt_window import line_window
+from models.trimming import context_trimmer
+from models.trimming.context_trimmer import ContextTrimmer
+
+TEXTWRAP = Path(sysconfig.get_paths()["stdlib"]) / "textwrap.py"
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def count_tokens(text: str) -> int:
+    return len(_TOKEN.findall(text))
+
+
+def _split(text: str, needle: str) -> tuple[str, str]:
+    offset = text.index(needle) + len(needle)
+    return text[:offset], text[offset:]
+
+
+@pytest.mark.parametrize(
+    ("document", "language_id"),
+    [("file:///p/report.cob", "cobol"), ("file:///p/notes.xyz", None), (None, None)],
+)
+def test_an_unknown_language_gets_exactly_the_line_window(
+    document: str | None, language_id: str | None
+) -> None:
+    prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window(document, language_id, prefix, suffix, 300, 0.25)
+    assert window == line_window(prefix, suffix, 300, 0.25, count_tokens)
+    assert (trimmer.trimmed, trimmer.fallbacks) == (0, 0)
+
+
+def test_the_extension_names_the_language_when_the_client_does_not() -> None:
+    prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/textwrap.py", None, prefix, suffix, 300, 0.25)
+    assert trimmer.trimmed == 1
+    assert window != line_window(prefix, suffix, 300, 0.25, count_tokens)
+
+
+def test_trimming_switched_off_gets_the_line_window() -> None:
+    prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window(
+        "file:///p/textwrap.py", "python", prefix, suffix, 300, 0.25, trim_enabled=False
+    )
+    assert window == line_window(prefix, suffix, 300, 0.25, count_tokens)
+    assert trimmer.trimmed == 0
+
+
+def test_a_file_that_fits_is_sent_whole() -> None:
+    text = "import os\n\n\ndef main() -> None:\n    print(os.getcwd())\n\n\nmain()\n"
+    prefix, suffix = _split(text, "print(os.")
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/small.py", "python", prefix, suffix, count_tokens(text), 0.2)
+    assert (window.prefix, window.suffix) == (prefix, suffix)
+    assert window.prefix_tokens + window.suffix_tokens == count_tokens(text)
+    assert trimmer.trimmed == 0
+
+
+def test_a_trimmer_failure_falls_back_to_the_line_window(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_trim(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the trimmer")
+
+    monkeypatch.setattr(context_trimmer, "trim", broken_trim)
+    prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/textwrap.py", "python", prefix, suffix, 300, 0.25)
+    assert window == line_window(prefix, suffix, 300, 0.25, count_tokens)
+    assert (trimmer.trimmed, trimmer.fallbacks) == (0, 1)
+    assert "trimming file:///p/textwrap.py failed" in caplog.text
+
+
+def test_a_half_typed_definition_is_trimmed_within_budget() -> None:
+    text = TEXTWRAP.read_text()
+    needle = "    def _split_chunks(self, text):\n"
+    prefix, suffix = _split(text, needle)
+    prefix += "    def _merge(self, chunks, wid"  # typing a new method's parameters
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/textwrap.py", "python", prefix, suffix, 200, 0.25)
+    assert window.prefix.endswith("    def _merge(self, chunks, wid")
+    assert window.prefix_tokens + window.suffix_tokens <= 200
+    assert "import re\n" in window.prefix
+    assert trimmer.trimmed == 1
