@@ -156,7 +156,7 @@ def trim(
     functions = [d for d in enclosing if d.kind is Kind.FUNCTION]
     local = (functions[-1].start_row, functions[-1].end_row) if functions else (0, len(rows) - 1)
 
-    _take_suffix(selection, row, local[1], int(budget * suffix_share))
+    suffix_room = _take_suffix(selection, row, local[1], int(budget * suffix_share))
     selection.kept.add(row)
     for definition in enclosing:
         for header_row in range(definition.start_row, definition.header_end_row + 1):
@@ -174,14 +174,19 @@ def trim(
         related, names, source.rules, count, signature_room, selection
     )
     selection.used += related_tokens
+    following = _take_following_signatures(selection, source.outline, row, local[1], suffix_room)
     above = _rows_above(selection, source.rules, row, local[0])
     while True:
         window = _render_window(selection.kept | set(above), rows, row, source.rules, count)
         total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
         if total <= budget:
             break
+        # The elision lines cost more than reserved: give up the least needed row.
+        if following:
+            selection.kept.discard(following.pop())
+            continue
         if above:
-            above.pop()  # the elision lines cost more than reserved: give up the farthest row
+            above.pop()
             continue
         # Only the elision lines between headers and signatures are not reserved for: in a
         # small budget they can still overflow it, so give up the farthest kept rows.
@@ -198,14 +203,34 @@ def trim(
     )
 
 
-def _take_suffix(selection: _Selection, row: int, last: int, room: int) -> None:
-    """The rows below the cursor, to the end of its function, within a fixed `room` (so that
-    the suffix, first in the prompt, does not change while the user types)."""
+def _take_suffix(selection: _Selection, row: int, last: int, room: int) -> int:
+    """The rows below the cursor to the end of its function, within a fixed `room` (so that
+    the suffix, first in the prompt, does not change while the user types); the room left."""
     for below in range(row + 1, last + 1):
         cost = selection.count(selection.rows[below])
         if cost > room or not selection.add(below):
-            return
+            return 0
         room -= cost
+    return room
+
+
+def _take_following_signatures(
+    selection: _Selection, outline: Outline, row: int, last: int, room: int
+) -> list[int]:
+    """What is left of the suffix's room, for the signatures of the definitions after the
+    cursor's function, in file order; the rows added, last first to give up."""
+    added: list[int] = []
+    for definition in outline.definitions:
+        if definition.start_row <= last:
+            continue
+        shown = [r for r in _with_parents(definition, selection.rows) if r > row]
+        new = [r for r in shown if r not in selection.kept]
+        cost = selection.add_all(shown, room)
+        if cost < 0:
+            break
+        room -= cost
+        added += new
+    return sorted(added)
 
 
 def _take_imports(selection: _Selection, import_rows: list[int], row: int, room: int) -> None:
@@ -273,6 +298,12 @@ def _render_window(
     suffix_rows = sorted(r for r in kept if r > row)
     prefix, prefix_tokens = _render(rows, prefix_rows, rules.elision, count)
     suffix, suffix_tokens = _render(rows, suffix_rows, rules.elision, count, previous=row)
+    if not rules.braces and suffix_rows and suffix_rows[-1] < len(rows) - 1:
+        # A Python header at the suffix's end needs a body, as the model has always seen one.
+        marker = _marker(rows, suffix_rows[-1] + 1, len(rows), rules.elision)
+        if marker.strip():
+            suffix += marker
+            suffix_tokens += count(marker)
     if row > 0 and (not prefix_rows or prefix_rows[-1] != row - 1):
         marker = _marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules.elision)
         prefix += marker
