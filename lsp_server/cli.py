@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from lsp_server.stdio_guard import claim_stdout  # noqa: PLC0415
     from lsp_server.stdio_transport import serve_stdio  # noqa: PLC0415
 
+    # Everything the daemon writes (logs, saved KV states, the assembled model) is the user's
+    # alone: directories 0o700, files 0o600.
+    os.umask(0o077)
     transport = claim_stdout()
     configure_logging(args.log_level, to_file=not args.no_log_file)
     serve_stdio(create_server(), sys.stdin.buffer, transport)
@@ -122,7 +126,9 @@ def cmd_complete(args: argparse.Namespace) -> int:
     try:
         with progress_bar("assembling model") as on_progress:
             model_path = resolve_model_path(args.model, on_progress)
-        backend = LlamaBackend(model_path, LoadOptions(threads=args.threads))
+        backend = LlamaBackend(
+            model_path, LoadOptions(threads=args.threads, gpu_layers=args.gpu_layers)
+        )
     except ModelError as exc:
         print(f"wattcode: {exc}", file=sys.stderr)
         return 1
@@ -214,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("--max-tokens", type=int, default=64)
     complete.add_argument("--max-prompt-tokens", type=int, default=1024)
     complete.add_argument("--threads", type=int, default=None)
+    complete.add_argument(
+        "--gpu-layers", type=int, default=None, help="layers on the GPU (default: all if any)"
+    )
     complete.add_argument("--json", action="store_true", help="suggestion and cost as JSON")
     complete.set_defaults(run=cmd_complete)
 

@@ -100,7 +100,9 @@ def _backend_lines() -> list[str]:
 
         return [
             f"llama-cpp-python {llama_backend.backend_version()}, GPU offload: "
-            f"{'yes' if llama_backend.supports_gpu_offload() else 'no'}",
+            f"{'yes' if llama_backend.supports_gpu_offload() else 'no'} (wattcode.model.gpuLayers "
+            f"null puts {'all layers' if llama_backend.supports_gpu_offload() else 'no layer'}"
+            " on the GPU)",
             f"  {llama_backend.system_info()}",
             f"  physical cores: {llama_backend.physical_cores()}",
         ]

@@ -17,7 +17,7 @@ REPORT_EVERY_PERCENT = 5
 
 def model_key(server: WattcodeServer) -> ModelSpecKey:
     model = server.session.settings.model
-    return ModelSpecKey(model.path, model.threads, model.context_length)
+    return ModelSpecKey(model.path, model.threads, model.context_length, model.gpu_layers)
 
 
 def _client_shows_progress(server: WattcodeServer) -> bool:

@@ -85,6 +85,7 @@ class ModelSpecKey:
     path: str | None
     threads: int | None
     context_length: int
+    gpu_layers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,12 @@ class ModelWorker:
         try:
             path = resolve_model_path(key.path, on_progress)
             backend = self._backend_factory(
-                path, LoadOptions(context_length=key.context_length, threads=key.threads)
+                path,
+                LoadOptions(
+                    context_length=key.context_length,
+                    threads=key.threads,
+                    gpu_layers=key.gpu_layers,
+                ),
             )
         except ModelError as exc:
             log.error("model unavailable: %s", exc)

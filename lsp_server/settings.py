@@ -37,6 +37,8 @@ class ModelSettings:
     threads: int | None = _bounded(None, 1, 256)
     """CPU threads for inference; None picks the number of physical cores."""
     context_length: int = _bounded(4096, 512, 32768)
+    gpu_layers: int | None = _bounded(None, -1, 1000)
+    """Layers on the GPU: None offloads all when llama.cpp has a GPU backend, -1 all, 0 none."""
 
 
 @dataclass(frozen=True)

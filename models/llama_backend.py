@@ -97,7 +97,27 @@ class LoadOptions:
     context_length: int = 4096
     threads: int | None = None
     batch_size: int = 512
-    gpu_layers: int = 0
+    gpu_layers: int | None = None
+    """Layers offloaded to the GPU: None puts all of them there when llama.cpp was built with
+    a GPU backend (CUDA, Metal, Vulkan, ...) and none otherwise; -1 is all, 0 none."""
+
+    def resolved_gpu_layers(self) -> int:
+        if self.gpu_layers is None:
+            return -1 if supports_gpu_offload() else 0
+        return self.gpu_layers
+
+
+def _load(path: Path, options: LoadOptions, threads: int, gpu_layers: int) -> llama_cpp.Llama:
+    return llama_cpp.Llama(
+        model_path=str(path),
+        n_ctx=options.context_length,
+        n_batch=options.batch_size,
+        n_threads=threads,
+        n_threads_batch=threads,
+        n_gpu_layers=gpu_layers,
+        logits_all=False,
+        verbose=False,
+    )
 
 
 class LlamaBackend:
@@ -108,21 +128,22 @@ class LlamaBackend:
         check_gguf(path)
         _silence_native_logs()
         threads = options.threads or physical_cores()
+        gpu_layers = options.resolved_gpu_layers()
         try:
-            self._llama = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=options.context_length,
-                n_batch=options.batch_size,
-                n_threads=threads,
-                n_threads_batch=threads,
-                n_gpu_layers=options.gpu_layers,
-                logits_all=False,
-                verbose=False,
-            )
+            self._llama = _load(path, options, threads, gpu_layers)
         except (ValueError, RuntimeError, OSError) as exc:
-            raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+            if options.gpu_layers is not None or gpu_layers == 0:
+                raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+            # Offloading was our choice, not the user's: a GPU without room still has a CPU.
+            log.warning("loading on the GPU failed (%s); loading on the CPU instead", exc)
+            gpu_layers = 0
+            try:
+                self._llama = _load(path, options, threads, gpu_layers)
+            except (ValueError, RuntimeError, OSError) as cpu_exc:
+                raise ModelError(f"llama.cpp could not load {path}: {cpu_exc}") from cpu_exc
         self.path = path
         self.threads = threads
+        self.gpu_layers = gpu_layers
         self.context_length = self._llama.n_ctx()
         self._whole_chunks_end = 0
         """Positions below this were evaluated in whole aligned chunks (see evaluate_prompt)."""
