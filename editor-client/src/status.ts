@@ -36,8 +36,24 @@ export function formatEnergy(joules: number): string {
   return "0 J";
 }
 
-export function statusView(params: StatusParams | undefined, enabled: boolean): StatusView {
+/** The language client's state, as far as the status bar tells it. */
+export type ServerState = "starting" | "running" | "stopped";
+
+export function statusView(
+  params: StatusParams | undefined,
+  enabled: boolean,
+  server: ServerState = "running",
+): StatusView {
   const off = enabled ? "" : " (off)";
+  if (server === "starting") {
+    return { text: "$(sync~spin) wattcode: starting", tooltip: "wattcode: starting the server. Click for the menu." };
+  }
+  if (server === "stopped") {
+    return {
+      text: "$(warning) wattcode: stopped",
+      tooltip: "wattcode: the server is not running (see the wattcode output channel). Click for the menu.",
+    };
+  }
   if (!params || !finite(params.energyJoules)) {
     return {
       text: `$(zap) wattcode${off}`,

@@ -82,9 +82,19 @@ async function run(): Promise<Page> {
   await editor.waitFor({ timeout: 30000 });
   step("shapes.py is open");
 
-  // The extension is active once its status item is there ("wattcode" until a status arrives).
-  await page.locator('.statusbar .statusbar-item:has-text("wattcode")').first().waitFor({ timeout: 60000 });
-  step(`status bar: ${JSON.stringify(await statusTexts(page))}`);
+  // The server is up once the status item leaves "wattcode: starting": "wattcode" until the
+  // first `wattcode/status`, the session's energy after. Typing earlier would change the
+  // document before the inline completion provider exists, and nothing would ask.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll(".statusbar .statusbar-item")].some((n) => {
+        const t = (n as HTMLElement).innerText.replace(/\u00a0/g, " ").trim();
+        return t === "wattcode" || /^\d+(\.\d+)? (mJ|J|Wh)\b/.test(t);
+      }),
+    undefined,
+    { timeout: 90000 },
+  );
+  step(`server running; status bar: ${JSON.stringify(await statusTexts(page))}`);
 
   await editor.click();
   await page.keyboard.press("Control+End");
@@ -98,8 +108,11 @@ async function run(): Promise<Page> {
   try {
     await ghost.first().waitFor({ state: "visible", timeout: 60000 });
   } catch {
-    step("no ghost text yet: asking for one (wattcode: Suggest now, Alt+\\)");
-    await page.keyboard.press("Alt+Backslash");
+    step("no ghost text yet: asking for one with the command 'wattcode: Suggest now'");
+    await page.keyboard.press("F1");
+    await page.keyboard.type("wattcode: Suggest now", { delay: 20 });
+    await page.locator('.quick-input-widget .monaco-list-row:has-text("Suggest now")').first().waitFor({ timeout: 10000 });
+    await page.keyboard.press("Enter");
     await ghost.first().waitFor({ state: "visible", timeout: 60000 });
   }
   const ghostText = text((await ghost.allTextContents()).join("")).trim();

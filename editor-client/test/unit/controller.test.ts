@@ -71,9 +71,19 @@ function setup() {
   return { host, server, controller: new Controller(host, server, loadManifest()) };
 }
 
-test("toggling writes the server's enabled setting and the status shows (off)", async () => {
+test("the status bar tells a starting and a stopped server apart", () => {
   const { host, controller } = setup();
   controller.render();
+  assert.equal(host.status?.text, "$(sync~spin) wattcode: starting");
+  controller.setServerState("stopped");
+  assert.equal(host.status?.text, "$(warning) wattcode: stopped");
+  controller.setServerState("running");
+  assert.equal(host.status?.text, "$(zap) wattcode");
+});
+
+test("toggling writes the server's enabled setting and the status shows (off)", async () => {
+  const { host, controller } = setup();
+  controller.setServerState("running");
   assert.equal(host.status?.text, "$(zap) wattcode");
   await controller.toggle();
   assert.equal(host.settings.get(ENABLED), false);
@@ -84,6 +94,7 @@ test("toggling writes the server's enabled setting and the status shows (off)", 
 
 test("status notifications update the bar; malformed ones keep the last good one", () => {
   const { host, controller } = setup();
+  controller.setServerState("running");
   controller.onStatus({ energyJoules: 2.5, suggestions: 1, accepted: 0 });
   assert.equal(host.status?.text, "$(zap) 2.5 J");
   controller.onStatus("garbage");
