@@ -65,8 +65,10 @@ class KvStateStore:
         }
         temporary = path.with_name(path.name + f".tmp-{os.getpid()}")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as f:
+            # Saved states are the user's code in another form: readable by the user only.
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
                 f.write(json.dumps(header).encode() + b"\n")
                 f.write(np.asarray(tokens, dtype=np.int32).tobytes())
                 f.write(data)

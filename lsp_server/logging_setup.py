@@ -25,7 +25,7 @@ def configure_logging(level: str = "info", to_file: bool = True) -> Path | None:
     if to_file:
         try:
             directory = paths.log_dir()
-            directory.mkdir(parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             log_file = directory / "wattcode.log"
             handler = logging.handlers.RotatingFileHandler(
                 log_file, maxBytes=2_000_000, backupCount=2, encoding="utf-8"

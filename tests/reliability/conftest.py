@@ -30,7 +30,8 @@ def with_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RawClient]:
     """A server on the real default model."""
     workdir = tmp_path_factory.mktemp("with-model")
     client = RawClient(
-        {"completion": {"maxTokens": 16}},
+        # A small prompt budget keeps these tests quick on a busy 2-core machine.
+        {"completion": {"maxTokens": 16}, "context": {"maxPromptTokens": 256}},
         cache_dir=workdir / "cache",
         stderr_path=workdir / "server.log",
     )

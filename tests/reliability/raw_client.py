@@ -24,6 +24,9 @@ from typing import IO, Any
 import psutil
 
 SERVE = [sys.executable, "-m", "lsp_server", "serve", "--no-log-file", "--log-level", "info"]
+REPO = Path(__file__).resolve().parents[2]
+WRAPPED = [sys.executable, "-m", "tests.reliability.wrapped_server"]
+"""The server with test-only instruments (see wrapped_server.py)."""
 MISSING_MODEL = "/nonexistent/wattcode-reliability/no-model.gguf"
 """A model path that fails at once: generation then answers empty without touching a model."""
 
@@ -72,6 +75,7 @@ class RawClient:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=environment,
+            cwd=REPO,
         )
         self.ps = psutil.Process(self.process.pid)
         self._ids = itertools.count(1)

@@ -1,0 +1,90 @@
+"""`wattcode serve` with test-only instruments, selected by environment variables.
+
+    python -m tests.reliability.wrapped_server
+
+- WATTCODE_TEST_NO_NETWORK=<file>: an audit hook refuses every network call (name resolution,
+  and connect, bind or sendto on anything but a Unix socket) and appends each attempt to <file>.
+- WATTCODE_TEST_FAULT=<kind> with WATTCODE_TEST_FAULT_FLAG=<file>: while <file> exists, inject
+  a fault; deleting it is "fixing the cause". Kinds: `generation` (the completion engine raises
+  inside the model thread), `no-fim` (the model is reported to have no FIM tokens, as
+  `detect_fim_tokens` does for a chat model), `corrupt-parts` (the default model's parts are
+  small files of the wrong bytes, so the assembly's sha256 check fails).
+
+None of this is reachable from the product: it wraps the real entry point from outside.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+NETWORK_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+RESOLVE_EVENTS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"}
+
+
+def install_network_guard(record: Path) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event in RESOLVE_EVENTS or (
+            event in NETWORK_EVENTS and getattr(args[0], "family", None) != socket.AF_UNIX
+        ):
+            with record.open("a", encoding="utf-8") as f:
+                f.write(f"{event} {args[1:]!r}\n")
+            raise PermissionError(f"network access refused under test: {event}")
+
+    sys.addaudithook(hook)
+
+
+def install_fault(kind: str, flag: Path) -> None:
+    if kind == "generation":
+        from models import completion_engine  # noqa: PLC0415
+
+        original = completion_engine.CompletionEngine.complete
+
+        def complete(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if flag.exists():
+                raise RuntimeError("injected fault in the model thread")
+            return original(self, *args, **kwargs)
+
+        completion_engine.CompletionEngine.complete = complete  # type: ignore[method-assign]
+    elif kind == "no-fim":
+        from models import llama_backend  # noqa: PLC0415
+        from models.errors import ModelError  # noqa: PLC0415
+
+        detect = llama_backend.detect_fim_tokens
+
+        def no_fim(*args: Any, **kwargs: Any) -> Any:
+            if flag.exists():
+                raise ModelError(
+                    "injected: this model has no fill-in-the-middle tokens; use a code model"
+                )
+            return detect(*args, **kwargs)
+
+        llama_backend.detect_fim_tokens = no_fim  # type: ignore[assignment]
+    elif kind == "corrupt-parts":
+        from models import default_model  # noqa: PLC0415
+
+        parts = []
+        for index in range(1, 7):
+            part = flag.with_name(f"part{index:02d}.bin")
+            part.write_bytes(b"not the model" * 100)
+            parts.append(part)
+        default_model.ModelSpec.part_paths = lambda _self: list(parts)  # type: ignore[method-assign]
+    else:
+        raise SystemExit(f"unknown fault {kind!r}")
+
+
+def main() -> int:
+    if record := os.environ.get("WATTCODE_TEST_NO_NETWORK"):
+        install_network_guard(Path(record))
+    if kind := os.environ.get("WATTCODE_TEST_FAULT"):
+        install_fault(kind, Path(os.environ["WATTCODE_TEST_FAULT_FLAG"]))
+    from lsp_server.cli import main as wattcode  # noqa: PLC0415
+
+    return wattcode(["serve", "--no-log-file", "--log-level", "info"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
