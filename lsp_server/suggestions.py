@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -171,7 +172,7 @@ def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ..
     )
 
 
-def _inside_surrogate_pair(lines: list[str], position: types.Position) -> bool:
+def _inside_surrogate_pair(lines: Sequence[str], position: types.Position) -> bool:
     """True when a UTF-16 `position` points between the two halves of an astral character."""
     if position.line >= len(lines) or lines[position.line].isascii():
         return False

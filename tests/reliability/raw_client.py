@@ -143,6 +143,7 @@ class RawClient:
             self.notifications.put(message)
         else:
             with self._arrived:
+                message["_arrived_at"] = time.monotonic()
                 self._responses[message.get("id")] = message
                 self._arrived.notify_all()
 
@@ -166,6 +167,11 @@ class RawClient:
                     )
                 self._arrived.wait(min(left, 0.2))
             return self._responses.pop(msg_id)
+
+    def take(self, msg_id: Any) -> dict[str, Any] | None:
+        """The response to `msg_id` if it has arrived, else None (without waiting)."""
+        with self._arrived:
+            return self._responses.pop(msg_id, None)
 
     def forget(self, msg_id: Any) -> None:
         """Drop a stored response (id-null errors pile up under the one key None)."""
