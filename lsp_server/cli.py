@@ -179,6 +179,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         tasks=args.tasks,
         padded_tasks=args.padded_tasks,
         spans=args.spans,
+        gpu_layers=args.gpu_layers,
     )
     try:
         report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
@@ -233,15 +234,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--configs",
         type=lambda s: s.split(","),
         default=None,
-        help="comma-separated: naive,wattcode,no-window,no-early-stop,no-cache",
+        help="comma-separated, from: naive,wattcode,no-trim,no-window,no-early-stop,no-cache,"
+        "psm,no-suggestion-cache",
     )
     bench.add_argument(
         "--workloads",
         type=lambda s: s.split(","),
         default=None,
-        help="comma-separated: accuracy,typing,resources",
+        help="comma-separated: accuracy,trimming,typing,resources",
     )
     bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument(
+        "--gpu-layers",
+        type=int,
+        default=None,
+        help="layers on the GPU for every configuration (default: all with a GPU build; 0: CPU)",
+    )
     bench.add_argument("--tasks", type=int, default=None, help="HumanEval tasks (full: 1033)")
     bench.add_argument("--padded-tasks", type=int, default=None)
     bench.add_argument("--spans", type=int, default=None, help="typed spans per file")

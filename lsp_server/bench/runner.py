@@ -30,7 +30,7 @@ from lsp_server.bench.humaneval import (
 from lsp_server.bench.machine import describe
 from lsp_server.bench.report import typing_summary
 from lsp_server.bench.typing_replay import cold_start, replay_config
-from models.llama_backend import LlamaBackend
+from models.llama_backend import LlamaBackend, LoadOptions
 from models.model_files import resolve_model_path
 
 WORKLOADS = ("accuracy", "trimming", "typing", "resources")
@@ -48,6 +48,15 @@ class BenchPlan:
     padded_tasks: int
     spans_per_file: int
     span_chars: int
+    gpu_layers: int | None = None
+    """Layers on the GPU for every configuration; None: all with a GPU build, else none."""
+
+    def settings(self, config: BenchConfig) -> dict[str, Any]:
+        """`config` as server settings, with this plan's GPU choice."""
+        settings = config.settings(max_tokens=64)
+        if self.gpu_layers is not None:
+            settings["model"] = {"gpuLayers": self.gpu_layers}
+        return settings
 
     @classmethod
     def make(
@@ -59,6 +68,7 @@ class BenchPlan:
         tasks: int | None,
         padded_tasks: int | None,
         spans: int | None,
+        gpu_layers: int | None = None,
     ) -> BenchPlan:
         chosen = tuple(BY_NAME[name] for name in configs) if configs else ALL_CONFIGS
         if "naive" not in [c.name for c in chosen]:
@@ -72,6 +82,7 @@ class BenchPlan:
             padded_tasks=padded_tasks if padded_tasks is not None else (1 if quick else 16),
             spans_per_file=spans if spans is not None else (1 if quick else 2),
             span_chars=40 if quick else 80,
+            gpu_layers=gpu_layers,
         )
 
 
@@ -167,7 +178,7 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
         for config in plan.configs:
             results, peak_rss = await replay_config(
                 config.name,
-                config.settings(max_tokens=64),
+                plan.settings(config),
                 files,
                 plan.spans_per_file,
                 plan.span_chars,
@@ -235,14 +246,17 @@ def run(plan: BenchPlan, out: Path, command: str) -> Path:
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     model_path = resolve_model_path(None)
-    backend = LlamaBackend(model_path)
+    backend = LlamaBackend(model_path, LoadOptions(gpu_layers=plan.gpu_layers))
     data: dict[str, Any] = {
         "command": command,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "quick": plan.quick,
         "seed": plan.seed,
         "configs": {c.name: c.description for c in plan.configs},
-        "machine": describe(backend.name, str(model_path), backend.threads),
+        "machine": {
+            **describe(backend.name, str(model_path), backend.threads),
+            "gpu_layers": backend.gpu_layers,
+        },
     }
     try:
         if "accuracy" in plan.workloads:
@@ -257,7 +271,7 @@ def run(plan: BenchPlan, out: Path, command: str) -> Path:
         data["typing"] = asyncio.run(run_typing(plan))
     if "resources" in plan.workloads:
         data["resources"] = asyncio.run(
-            cold_start(WATTCODE.settings(max_tokens=64), COLD_START_SOURCE, "python")
+            cold_start(plan.settings(WATTCODE), COLD_START_SOURCE, "python")
         )
     data["elapsed_seconds"] = time.perf_counter() - started
     data["headline"] = headline(data)
