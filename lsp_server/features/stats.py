@@ -36,7 +36,6 @@ def _energy(server: WattcodeServer) -> dict[str, Any]:
             "window_seconds": ledger.window_seconds,
             "idle_watts": monitor.idle_watts if monitor else None,
             "idle_joules": ledger.idle_joules,
-            "tail_joules": ledger.tail_joules,
             "joules_per_prompt_token": ledger.joules_per_prompt_token,
             "accepted": ledger.accepted,
             "accepted_chars": ledger.accepted_chars,

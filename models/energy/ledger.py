@@ -19,8 +19,6 @@ class EnergyLedger:
     window_seconds: float = 0.0
     idle_joules: float = 0.0
     background_joules: float = 0.0
-    tail_joules: float = 0.0
-    """Device energy above idle after windows ended (see `WindowEnergy.tail_joules`)."""
     """Work nobody asked for at that moment: model loading, later idle prefill and speculation."""
     prompt_joules: float = 0.0
     prompt_tokens_evaluated: int = 0
@@ -33,12 +31,7 @@ class EnergyLedger:
     idle_watts: float | None = None
 
     def add_window(self, window: WindowEnergy) -> None:
-        tail = sum(window.tail_joules.values())
-        self.joules += window.joules + tail
-        self.tail_joules += tail
-        for label, joules in window.tail_joules.items():
-            self.by_meter[label] += joules
-            self.counter_joules[label] += joules
+        self.joules += window.joules
         self.window_seconds += window.seconds
         self.idle_joules += window.idle_joules or 0.0
         for label, joules in window.by_meter.items():

@@ -23,9 +23,6 @@ from models.energy.cpu_time import CpuClock, main_thread_ids
 from models.energy.meters import EnergyMeter, method_label
 
 MAX_GAPS = 64
-TAIL_GAP_SECONDS = 30.0
-"""Gaps up to this long count their energy above idle as the previous work's tail; after a
-longer one the device has long been back at idle (and the user away)."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +31,6 @@ class WindowStart:
     cpu_seconds: float
     machine_busy: float
     readings: tuple[float, ...]
-    tail_joules: dict[str, float] = field(default_factory=dict)
-    """The previous window's after-work tail, per device meter, seen at this window's start."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +50,6 @@ class WindowEnergy:
     idle_joules: float | None
     """Idle baseline × duration for the measured meters: reported beside, not included."""
     method: str
-    tail_joules: dict[str, float] = field(default_factory=dict)
-    """Energy above idle that a device (GPU) spent after the previous window ended, in the gap
-    before this one: its clocks and power stay up for a while after the work, so that energy
-    is the previous work's, found only now. Session totals include it; `joules` does not."""
 
 
 @dataclass
@@ -86,34 +77,20 @@ class EnergyMonitor:
             machine_busy=self.busy_clock() if self._needs_share() else 0.0,
             readings=tuple(m.read_joules() for m in self.meters),
         )
-        start.tail_joules.update(self._note_gap(start))
+        self._note_gap(start)
         return start
 
-    def _note_gap(self, start: WindowStart) -> dict[str, float]:
-        """Learn the idle floor from the gap since the last window; the gap's tail."""
+    def _note_gap(self, start: WindowStart) -> None:
         if self._last_end is None:
-            return {}
+            return
         ended, readings = self._last_end
         measured = [i for i, m in enumerate(self.meters) if m.measured]
         if not measured:
-            return {}
-        seconds = start.wall - ended
+            return
         joules = sum(start.readings[i] - readings[i] for i in measured)
-        self._gaps.append((joules, seconds))
+        self._gaps.append((joules, start.wall - ended))
         del self._gaps[:-MAX_GAPS]
         self.idle_watts = idle_watts_from_gaps(self._gaps)
-        # Only a device of our own has a tail to take: a machine-wide counter's gap energy is
-        # every other program's too.
-        if self.idle_watts is None or seconds > TAIL_GAP_SECONDS or self._needs_share():
-            return {}
-        above = joules - self.idle_watts * seconds
-        if above <= 0:
-            return {}
-        total = sum(max(start.readings[i] - readings[i], 0.0) for i in measured) or 1.0
-        return {
-            self.meters[i].label: above * max(start.readings[i] - readings[i], 0.0) / total
-            for i in measured
-        }
 
     def end(self, start: WindowStart) -> WindowEnergy:
         readings = tuple(m.read_joules() for m in self.meters)
@@ -137,5 +114,4 @@ class EnergyMonitor:
             share=share,
             idle_joules=idle_joules(self.idle_watts, seconds),
             method=self.method,
-            tail_joules=dict(start.tail_joules),
         )

@@ -27,7 +27,7 @@ from models.energy.carbon import (
     watt_hours,
 )
 from models.energy.ledger import EnergyLedger
-from models.energy.window import EnergyMonitor, WindowEnergy
+from models.energy.window import EnergyMonitor
 from models.generation import GenerationStats
 
 
@@ -202,54 +202,3 @@ async def test_status_throttle_sends_first_at_once_then_one_trailing() -> None:
     await asyncio.sleep(0.3)
     assert len(sent) == 2
     assert sent[1] - sent[0] >= 0.19
-
-
-def test_a_gpu_tail_after_a_window_is_found_at_the_next_start() -> None:
-    gpu = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
-    monitor, _cpu, _busy, wall = make_monitor(gpu)
-    monitor.end(monitor.begin())
-    wall.value, gpu.value = 10.0, 700.0  # 10 s at 70 W: the idle floor
-    monitor.end(monitor.begin())
-    wall.value, gpu.value = 12.0, 850.0  # 2 s at 75 W: 10 J above idle, the work's tail
-    start = monitor.begin()
-    assert start.tail_joules == {"NVML GPU 0": pytest.approx(10.0)}
-    wall.value, gpu.value = 12.1, 860.0
-    window = monitor.end(start)
-    assert window.joules == pytest.approx(10.0)  # the window itself
-    assert window.tail_joules == {"NVML GPU 0": pytest.approx(10.0)}  # the previous one's
-
-
-def test_no_tail_from_machine_wide_counters_or_long_gaps() -> None:
-    rapl = FakeMeter("RAPL package", measured=True, machine_wide=True)
-    monitor, _cpu, _busy, wall = make_monitor(rapl)
-    monitor.end(monitor.begin())
-    wall.value, rapl.value = 10.0, 100.0
-    monitor.end(monitor.begin())
-    wall.value, rapl.value = 12.0, 150.0  # other programs' load looks the same as a tail
-    assert monitor.begin().tail_joules == {}
-    gpu = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
-    monitor, _cpu, _busy, wall = make_monitor(gpu)
-    monitor.end(monitor.begin())
-    wall.value, gpu.value = 10.0, 700.0
-    monitor.end(monitor.begin())
-    wall.value, gpu.value = 110.0, 8000.0  # 100 s away: not the work's tail
-    assert monitor.begin().tail_joules == {}
-
-
-def test_the_ledger_counts_tails_in_the_session_totals() -> None:
-    ledger = EnergyLedger()
-    window = WindowEnergy(
-        joules=2.0,
-        by_meter={"NVML GPU 0": 2.0},
-        counter_joules={"NVML GPU 0": 2.0},
-        seconds=0.01,
-        cpu_seconds=0.01,
-        share=1.0,
-        idle_joules=1.0,
-        method="measured: NVML GPU 0",
-        tail_joules={"NVML GPU 0": 3.0},
-    )
-    ledger.add_window(window)
-    assert ledger.joules == pytest.approx(5.0)
-    assert ledger.tail_joules == pytest.approx(3.0)
-    assert ledger.counter_joules["NVML GPU 0"] == pytest.approx(5.0)
