@@ -14,7 +14,13 @@ def typing_energy(results: list[Any], suggestions: int) -> dict[str, Any]:
         )
 
     joules = delta("energy_joules")
+    idle = sum(
+        float(r.stats_after.get("energy", {}).get("idle_joules") or 0)
+        - float(r.stats_before.get("energy", {}).get("idle_joules") or 0)
+        for r in results
+    )
     return {
+        "idle_joules": idle,
         "energy_joules": joules,
         "energy_joules_per_suggestion": joules / suggestions if suggestions else float("nan"),
         "saved_joules_estimate": delta("saved_joules_estimate"),
@@ -31,12 +37,15 @@ def energy_section(typing: dict[str, Any]) -> list[str]:
         "Energy per suggestion while typing (the server's own figures, cancelled generations "
         "included; the method says whether it was measured or estimated):",
         "",
-        "| config | J / suggestion | J in all | saved ≈ J (estimate) | method |",
-        "| --- | --- | --- | --- | --- |",
+        "| config | J / suggestion | J in all | of which the idle floor's share (J) | saved ≈ J "
+        "(estimate) | method |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, s in rows:
+        idle = s.get("idle_joules")
         lines.append(
             f"| {name} | {s['energy_joules_per_suggestion']:.3f} | {s['energy_joules']:.1f} | "
+            f"{'–' if idle is None else f'{idle:.1f}'} | "
             f"{s['saved_joules_estimate']:.1f} | {s['energy_method']} |"
         )
     return [*lines, ""]
