@@ -36,6 +36,8 @@ from models.model_files import resolve_model_path
 WORKLOADS = ("accuracy", "trimming", "typing", "resources")
 PADDING_TOKENS = (1000, 3000)
 COLD_START_SOURCE = "def add(a, b):\n    return "
+UNPADDED_ORIGINALS = "wattcode, unpadded originals"
+"""The padded tasks' originals, run by wattcode: what trimming the padding should recover."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def _trim_comparisons(
         for original, task in zip(originals, padded, strict=True)
     ]
     baseline = accuracy.run_config(backend, WATTCODE, unpadded)
-    baseline.config = "wattcode, unpadded originals"
+    baseline.config = UNPADDED_ORIGINALS
     runs[baseline.config] = baseline
     found.append(accuracy.compare(baseline, trimmed, seed))
     return found

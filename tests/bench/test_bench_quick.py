@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from lsp_server.bench.runner import UNPADDED_ORIGINALS
+
 pytestmark = [pytest.mark.model, pytest.mark.bench]
 
 ROOT = Path(__file__).parents[2]
@@ -46,6 +48,7 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
     assert {
         "naive",
         "wattcode",
+        "no-trim",
         "no-window",
         "no-early-stop",
         "no-cache",
@@ -54,9 +57,13 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
     } <= names
     for variant in ("plain", "padded"):
         block = data["accuracy"][variant]
-        assert {"naive", "wattcode"} <= set(block["configs"]) <= names
-        compared = {c["config"] for c in block["comparisons"]}
-        assert compared == set(block["configs"]) - {"naive"}
+        extra = {UNPADDED_ORIGINALS} if variant == "padded" else set()
+        assert {"naive", "wattcode"} | extra <= set(block["configs"]) <= names | extra
+        against_naive = {c["config"] for c in block["comparisons"] if c["baseline"] == "naive"}
+        assert against_naive == set(block["configs"]) - {"naive"} - extra
+        if variant == "padded":  # the trimmer against no trimming and against no padding
+            baselines = {c["baseline"] for c in block["comparisons"] if c["config"] == "wattcode"}
+            assert {"naive", "no-trim", UNPADDED_ORIGINALS} <= baselines
         for summary in block["configs"].values():
             assert 0.0 <= summary["pass_at_1"]["low"] <= summary["pass_at_1"]["high"] <= 1.0
             assert summary["tasks"] == block["tasks"] > 0
@@ -67,6 +74,8 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
         assert summary["peak_rss_bytes"] > 0
         assert len(summary["evaluated_per_key"]) == summary["keys"]
     assert data["typing"]["by_language"]["wattcode"]
+    trimming = data["trimming"]
+    assert trimming["keystrokes"] > 0 and trimming["p95_ms"] > 0 and trimming["fallbacks"] == 0
     resources = data["resources"]
     assert resources["seconds_to_first_suggestion"] > resources["model_load_seconds"] > 0
     machine = data["machine"]
@@ -80,6 +89,7 @@ def test_markdown_is_readable(report_dir: Path) -> None:
         "## Headline",
         "### Typing replay",
         "### HumanEval single-line infilling",
+        "### Trimming cost per keystroke",
         "### Resources",
         "Paired comparisons",
     ):
