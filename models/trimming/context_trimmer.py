@@ -59,7 +59,8 @@ class ContextTrimmer:
     def __init__(self, count: CountTokens) -> None:
         self.costs = LineCosts(count)
         self.trees = SyntaxTrees()
-        self._outlines: dict[str, tuple[int, Outline, frozenset[int]]] = {}
+        self._outlines: dict[str, tuple[int, Outline]] = {}
+        """Per document: the parse an outline was made or checked at, and the outline."""
         self.trimmed = 0
         self.fallbacks = 0
 
@@ -117,20 +118,27 @@ class ContextTrimmer:
     def _outline(self, document: str, parsed: ParsedDocument) -> Outline:
         """The document's outline, rebuilt only when the last edit could have changed it."""
         cached = self._outlines.get(document)
+        lagging = parsed.deferred and parsed.last_changed_rows is not None
+        if cached is not None and lagging and cached[0] == parsed.parses:
+            # The tree lags the text by keystrokes on one row, and no row moved: the outline
+            # of the last parse still holds (and the lagging tree's nodes would read names
+            # from the old text).
+            return cached[1]
+        parsed.settle()
         if cached is not None:
-            version, found, header_rows = cached
-            if version == parsed.version:
+            parses, found = cached
+            if parses == parsed.parses:
                 return found
             changed = parsed.last_changed_rows
             if (
-                version == parsed.version - 1
+                parses == parsed.parses - 1
                 and changed is not None
                 and found.unchanged_by(changed, parsed.tree.root_node, parsed.rules)
             ):
-                self._outlines[document] = (parsed.version, found, header_rows)
+                self._outlines[document] = (parsed.parses, found)
                 return found
         found = outline(parsed.tree.root_node, parsed.rules)
-        self._outlines[document] = (parsed.version, found, found.header_rows())
+        self._outlines[document] = (parsed.parses, found)
         return found
 
     def _trim(

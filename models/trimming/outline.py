@@ -92,13 +92,6 @@ class Outline:
                 return _still_spans(d, root, changed, rules)
         return False
 
-    def header_rows(self) -> frozenset[int]:
-        """The rows whose text the outline depends on (names and imports)."""
-        rows = set(self.import_rows)
-        for definition in self.definitions:
-            rows.update(range(definition.start_row, definition.header_end_row + 1))
-        return frozenset(rows)
-
     @cached_property
     def by_name(self) -> dict[str, list[Definition]]:
         names: dict[str, list[Definition]] = {}

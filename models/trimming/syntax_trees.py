@@ -64,8 +64,21 @@ class ParsedDocument:
         self.last_changed_rows: tuple[int, int] | None = None
         """The rows the last change's text and syntax changes lie in, when it added or
         removed no line (so no row moved): data derived from other rows is still valid."""
+        self.deferred = False
+        """True while `tree` is the old tree, edited but not reparsed: the last keystrokes left
+        their line with an open bracket or quote (mid-call, mid-string), and parsing then
+        would re-read everything after it as part of the open string, tens of milliseconds on
+        a large file, for a tree that the next keystrokes change again. Rows have not moved,
+        so what was derived from the last parsed tree stays valid; `settle()` parses."""
+        self.parses = 1
+        """How many times `tree` was parsed: what was derived from parse n is checked against
+        the changes of parse n + 1 (`last_changed_rows`)."""
+        self._pending_rows: set[int] | None = set()
+        """Rows edited since the last parse; None once a change moved rows."""
 
     def update(self, text: bytes) -> Tree:
+        """Bring the tree up to `text`; a keystroke that leaves its line unbalanced is only
+        recorded (see `deferred`)."""
         if text == self.text:
             return self.tree
         old = self.text
@@ -80,18 +93,54 @@ class ParsedDocument:
             old_end_point=_point(old, old_end),
             new_end_point=_point(text, new_end),
         )
-        edited = self.tree
-        self.tree = self.parser.parse(text, edited)
         self.text = text
         self.version += 1
+        one_row = b"\n" not in old[start:old_end] and b"\n" not in text[start:new_end]
+        if not one_row:
+            self._pending_rows = None  # rows moved: nothing derived survives
+            return self._reparse()
+        row = text.count(b"\n", 0, start)
+        if self._pending_rows is not None:
+            self._pending_rows.add(row)
+        if not _balanced(_row_bytes(text, start)):
+            self.deferred = True
+            self.last_changed_rows = (row, row) if self._pending_rows == {row} else None
+            return self.tree
+        return self._reparse()
+
+    def settle(self) -> Tree:
+        """The tree for the current text, parsing what was deferred."""
+        return self._reparse() if self.deferred else self.tree
+
+    def _reparse(self) -> Tree:
+        edited = self.tree
+        self.tree = self.parser.parse(self.text, edited)
+        self.deferred = False
+        self.parses += 1
+        pending, self._pending_rows = self._pending_rows, set()
         self.last_changed_rows = None
-        if b"\n" not in old[start:old_end] and b"\n" not in text[start:new_end]:
-            row = text.count(b"\n", 0, start)
+        if pending:
             changed = edited.changed_ranges(self.tree)
-            first = min((r.start_point.row for r in changed), default=row)
-            last = max((r.end_point.row for r in changed), default=row)
-            self.last_changed_rows = (min(first, row), max(last, row))
+            rows = (
+                pending | {r.start_point.row for r in changed} | {r.end_point.row for r in changed}
+            )
+            self.last_changed_rows = (min(rows), max(rows))
         return self.tree
+
+
+def _row_bytes(text: bytes, offset: int) -> bytes:
+    return text[text.rfind(b"\n", 0, offset) + 1 : (text.find(b"\n", offset) + 1 or len(text))]
+
+
+def _balanced(row: bytes) -> bool:
+    """Whether a line's brackets pair up and its quotes come in pairs (a cheap guess that the
+    line parses on its own: an open string or call makes the parser re-read the rest)."""
+    return (
+        row.count(b"(") == row.count(b")")
+        and row.count(b"[") == row.count(b"]")
+        and row.count(b"{") == row.count(b"}")
+        and all(row.count(quote) % 2 == 0 for quote in (b'"', b"'", b"`"))
+    )
 
 
 class SyntaxTrees:
