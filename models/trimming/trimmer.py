@@ -275,15 +275,17 @@ def _rows_above(selection: _Selection, rules: LanguageRules, row: int, first: in
         selection.budget - selection.used - _elision_reserve(rules, selection.count, selection.kept)
     )
     taken: list[int] = []
+    stopped_short = False
     for above in range(row - 1, first - 1, -1):
         if above in selection.kept:
             continue
         cost = selection.count(selection.rows[above])
         if cost > room:
+            stopped_short = True
             break
         taken.append(above)
         room -= cost
-    if taken and taken[-1] > first:
+    if stopped_short and taken:  # reaching `first` needs no alignment: it does not move
         aligned = -(-taken[-1] // ALIGN_ROWS) * ALIGN_ROWS
         if aligned <= row - NEAR_ROWS:  # the nearest rows stay whatever the alignment
             taken = [above for above in taken if above >= aligned]
