@@ -53,17 +53,32 @@ def test_typing_energy_sums_the_servers_deltas_per_span() -> None:
     spans = [
         SimpleNamespace(
             stats_before={"energy_joules": 1.0, "saved_joules_estimate": 0.0},
-            stats_after={"energy_joules": 2.0, "saved_joules_estimate": 0.5, "energy_method": "m"},
+            stats_after={
+                "energy_joules": 2.0,
+                "saved_joules_estimate": 0.5,
+                "energy_method": "m",
+                "energy": {"idle_joules": 0.25},
+            },
         ),
         SimpleNamespace(
-            stats_before={"energy_joules": 2.5, "saved_joules_estimate": 0.5},
-            stats_after={"energy_joules": 4.5, "saved_joules_estimate": 1.5, "energy_method": "m"},
+            stats_before={
+                "energy_joules": 2.5,
+                "saved_joules_estimate": 0.5,
+                "energy": {"idle_joules": 0.25},
+            },
+            stats_after={
+                "energy_joules": 4.5,
+                "saved_joules_estimate": 1.5,
+                "energy_method": "m",
+                "energy": {"idle_joules": 1.0},
+            },
         ),
     ]
     energy = typing_energy(spans, suggestions=6)
     assert energy["energy_joules"] == pytest.approx(3.0)
     assert energy["energy_joules_per_suggestion"] == pytest.approx(0.5)
     assert energy["saved_joules_estimate"] == pytest.approx(1.5)
-    assert "| wattcode | 0.500 | 3.0 | 1.5 | m |" in energy_section(
+    assert energy["idle_joules"] == pytest.approx(1.0)
+    assert "| wattcode | 0.500 | 3.0 | 1.0 | 1.5 | m |" in energy_section(
         {"configs": {"wattcode": energy}}
     )
