@@ -63,22 +63,22 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("generations_started")
         if outcome.status is OutcomeStatus.CANCELLED:
             session.count("generations_cancelled")
-    if outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None:
+    finished = outcome.suggestion if outcome.status is OutcomeStatus.DONE else None
+    if finished is not None:
         # Where a finished suggestion's time went: the bench compares latency with decoding.
-        stats = outcome.suggestion.stats
+        stats = finished.stats
         session.count("generations_completed")
         session.count("prompt_seconds", stats.prompt_seconds)
         session.count("decode_seconds", stats.total_seconds - stats.prompt_seconds)
-        session.count("context_seconds", outcome.suggestion.context_seconds)
+        session.count("context_seconds", finished.context_seconds)
     if outcome.energy is not None:
         session.energy.add_window(outcome.energy)
-        if outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None:
-            stats = outcome.suggestion.stats
+        if finished is not None:
             session.energy.add_finished(
                 outcome.energy,
-                stats.prompt_tokens_evaluated,
-                stats.prompt_seconds,
-                stats.total_seconds,
+                finished.stats.prompt_tokens_evaluated,
+                finished.stats.prompt_seconds,
+                finished.stats.total_seconds,
             )
         server.on_energy_changed()
 
@@ -165,10 +165,11 @@ async def suggest(
 
 def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ...]:
     """The other open documents (the trimmer takes signatures from those `uri` imports)."""
+    this = unquote(uri)
     return tuple(
         OpenDocument(other.uri, other.language_id or "", other.source)
         for other_uri, other in server.workspace.text_documents.items()
-        if other_uri != unquote(uri)
+        if other_uri != this
     )
 
 

@@ -238,12 +238,13 @@ def _trimming_section(trimming: dict[str, Any]) -> list[str]:
         "token counts and the choice of rows.",
         "",
         "| p50 (ms) | p95 (ms) | max (ms) | first window after opening (ms) | prompt tokens "
-        "(mean) | full parses | incremental parses |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "(mean) | full parses | incremental parses | keystrokes whose parse waited (open "
+        "bracket or quote) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
         f"| {_fmt(trimming['p50_ms'], 2)} | {_fmt(trimming['p95_ms'], 2)} | "
         f"{_fmt(trimming['max_ms'], 2)} | {_fmt(trimming['open_ms'], 1)} | "
         f"{_fmt(trimming['prompt_tokens_mean'], 0)} | {trimming['full_parses']} | "
-        f"{trimming['incremental_parses']} |",
+        f"{trimming['incremental_parses']} | {trimming.get('deferred_updates', '–')} |",
         "",
     ]
 

@@ -61,6 +61,7 @@ def measure(count: CountTokens, places: int, seed: int) -> dict[str, Any]:
         "prompt_tokens_mean": sum(tokens) / len(tokens) if tokens else float("nan"),
         "full_parses": trimmer.trees.full_parses,
         "incremental_parses": trimmer.trees.incremental_parses,
+        "deferred_updates": trimmer.trees.deferred_updates,
         "trimmed": trimmer.trimmed,
         "fallbacks": trimmer.fallbacks,
     }

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 CountTokens = Callable[[str], int]
 MAX_MEMO_LINES = 200_000
 MAX_RELATED_FILES = 4
+MAX_RELATED_CACHE = 32
 FITS_CHARS_PER_TOKEN = 16
 """Longer text than this many characters per budget token is trimmed without counting."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -61,6 +62,8 @@ class ContextTrimmer:
         self.trees = SyntaxTrees()
         self._outlines: dict[str, tuple[int, Outline]] = {}
         """Per document: the parse an outline was made or checked at, and the outline."""
+        self._related_files: dict[str, tuple[str, RelatedFile]] = {}
+        """Per other document: the text it was prepared from, and its prepared form."""
         self.trimmed = 0
         self.fallbacks = 0
 
@@ -98,6 +101,7 @@ class ContextTrimmer:
     def forget(self, document: str) -> None:
         self.trees.forget(document)
         self._outlines.pop(document, None)
+        self._related_files.pop(document, None)
 
     def _cost(self, text: str) -> int:
         """Tokens counted line by line, as the windows count them."""
@@ -179,10 +183,24 @@ class ContextTrimmer:
             stem = path.stem if path.stem not in _GENERIC_STEMS else path.parent.name
             if stem not in imported:
                 continue
-            parsed = self.trees.parse(other.uri, other_rules, other.text.encode())
-            if parsed is None:
-                continue
-            found.append(
-                RelatedFile(path.name, split_rows(other.text), self._outline(other.uri, parsed))
-            )
+            related = self._related_file(other, other_rules, path.name)
+            if related is not None:
+                found.append(related)
         return found
+
+    def _related_file(
+        self, other: OpenDocument, rules: LanguageRules, label: str
+    ) -> RelatedFile | None:
+        """`other` split and outlined, once per text: it is read at every keystroke in the
+        documents that import it, and changes only when it is edited itself."""
+        cached = self._related_files.get(other.uri)
+        if cached is not None and (cached[0] is other.text or cached[0] == other.text):
+            return cached[1]
+        parsed = self.trees.parse(other.uri, rules, other.text.encode())
+        if parsed is None:
+            return None
+        related = RelatedFile(label, split_rows(other.text), self._outline(other.uri, parsed))
+        if len(self._related_files) >= MAX_RELATED_CACHE:
+            self._related_files.clear()
+        self._related_files[other.uri] = (other.text, related)
+        return related

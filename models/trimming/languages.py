@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import PurePosixPath
 
@@ -92,16 +92,7 @@ TYPESCRIPT = LanguageRules(
     wrappers=_JS_WRAPPERS,
     imports=frozenset({"import_statement"}),
 )
-TSX = LanguageRules(
-    name="tsx",
-    grammar=("tree_sitter_typescript", "language_tsx"),
-    functions=TYPESCRIPT.functions,
-    containers=TYPESCRIPT.containers,
-    types=TYPESCRIPT.types,
-    constants=TYPESCRIPT.constants,
-    wrappers=TYPESCRIPT.wrappers,
-    imports=TYPESCRIPT.imports,
-)
+TSX = replace(TYPESCRIPT, name="tsx", grammar=("tree_sitter_typescript", "language_tsx"))
 GO = LanguageRules(
     name="go",
     grammar=("tree_sitter_go", "language"),

@@ -151,6 +151,8 @@ class SyntaxTrees:
         self._documents: OrderedDict[str, ParsedDocument] = OrderedDict()
         self.full_parses = 0
         self.incremental_parses = 0
+        self.deferred_updates = 0
+        """Updates that only edited the tree: their line had an open bracket or quote."""
 
     def parse(self, document: str, rules: LanguageRules, text: bytes) -> ParsedDocument | None:
         """`document`'s tree for `text`, reusing its previous tree; None without a grammar."""
@@ -158,8 +160,10 @@ class SyntaxTrees:
         if parsed is not None and parsed.rules is rules:
             self._documents.move_to_end(document)
             if parsed.text != text:
-                self.incremental_parses += 1
+                parses = parsed.parses
                 parsed.update(text)
+                self.incremental_parses += parsed.parses - parses
+                self.deferred_updates += parsed.deferred
             return parsed
         language = grammar(rules)
         if language is None:

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from tree_sitter import Parser
 
 from models.trimming.context_trimmer import ContextTrimmer
-from models.trimming.languages import grammar, rules_for
+from models.trimming.languages import LanguageRules, grammar, rules_for
 from models.trimming.outline import outline
-from models.trimming.syntax_trees import SyntaxTrees
+from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
 
 CASES = Path(__file__).parent / "trimming_cases"
 SOURCES = {
@@ -81,18 +81,24 @@ def test_documents_beyond_the_limit_are_forgotten_oldest_first() -> None:
     assert (trees.full_parses, trees.incremental_parses) == (4, 1)
 
 
+def _opened(name: str) -> tuple[LanguageRules, ContextTrimmer, ParsedDocument]:
+    """A trimmer that has parsed the fixture `name`."""
+    rules = rules_for(None, name)
+    assert rules is not None
+    trimmer = ContextTrimmer(len)
+    parsed = trimmer.trees.parse(name, rules, SOURCES[name].encode())
+    assert parsed is not None
+    return rules, trimmer, parsed
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     name=st.sampled_from(sorted(SOURCES)),
     edits=st.lists(st.tuples(st.booleans(), _EDIT), min_size=1, max_size=10),
 )
 def test_reused_outline_equals_a_fresh_one(name: str, edits: list[Any]) -> None:
-    rules = rules_for(None, name)
-    assert rules is not None
-    trimmer = ContextTrimmer(len)
+    rules, trimmer, parsed = _opened(name)
     text = SOURCES[name]
-    parsed = trimmer.trees.parse(name, rules, text.encode())
-    assert parsed is not None
     trimmer._outline(name, parsed)
     for keystroke, edit in edits:
         text = _word_typed(text, edit) if keystroke else _apply(text, edit)
@@ -107,12 +113,8 @@ def test_reused_outline_equals_a_fresh_one(name: str, edits: list[Any]) -> None:
 
 def test_typing_inside_a_body_reuses_the_outline_and_a_new_definition_does_not() -> None:
     name = "inventory.py"
-    rules = rules_for(None, name)
-    assert rules is not None
-    trimmer = ContextTrimmer(len)
+    rules, trimmer, parsed = _opened(name)
     text = SOURCES[name]
-    parsed = trimmer.trees.parse(name, rules, text.encode())
-    assert parsed is not None
     before = trimmer._outline(name, parsed)
     line = "        parts.append(Part(item"
     text = text.replace(line, line + "  ")  # typing inside load_parts' loop
@@ -144,4 +146,5 @@ def test_a_keystroke_that_unbalances_its_line_waits_for_the_line_to_balance() ->
     parsed = trees.parse("d.py", rules, closed.encode())
     assert parsed is not None
     assert not parsed.deferred and parsed.parses == parses + 1
+    assert (trees.incremental_parses, trees.deferred_updates) == (1, 1)
     assert str(parsed.tree.root_node) == str(Parser(language).parse(closed.encode()).root_node)

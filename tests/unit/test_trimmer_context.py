@@ -72,6 +72,13 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
     assert "return len(values)" not in window.prefix
     assert window.prefix_tokens + window.suffix_tokens <= 200
     assert window.prefix_tokens == count_tokens(window.prefix)
+    # The next keystroke finds util.py prepared already; an edit to it prepares it again.
+    prepared = trimmer._related_files["file:///p/util.py"][1]
+    trimmer.window("file:///p/main.py", "python", prefix + "x", suffix, 200, 0.25, documents)
+    assert trimmer._related_files["file:///p/util.py"][1] is prepared
+    edited = [OpenDocument("file:///p/util.py", "python", UTIL_PY + "\n")]
+    trimmer.window("file:///p/main.py", "python", prefix + "x", suffix, 200, 0.25, edited)
+    assert trimmer._related_files["file:///p/util.py"][1] is not prepared
 
 
 def test_a_document_that_is_not_imported_lends_nothing() -> None:
