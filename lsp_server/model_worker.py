@@ -211,6 +211,10 @@ class ModelWorker:
             self._backend.close()
         self._backend = self._engine = self._contexts = self._loaded_key = None
 
+    def unload(self) -> Future[None]:
+        """Free the model (its KV states are saved first); the next load brings it back."""
+        return self._executor.submit(self._unload)
+
     def complete(self, request: CompletionRequest) -> Future[Outcome]:
         return self._executor.submit(self._complete, request)
 

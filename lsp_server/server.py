@@ -14,6 +14,7 @@ from pygls.lsp.server import LanguageServer
 
 from lsp_server import __version__
 from lsp_server.model_worker import ModelWorker
+from lsp_server.power import PowerController
 from lsp_server.session import Session
 
 SERVER_NAME = "wattcode"
@@ -34,6 +35,7 @@ class WattcodeServer(LanguageServer):
         )
         self.session = Session()
         self.worker = worker
+        self.power = PowerController(self)
         self.model_settled = asyncio.Event()
         """Set once a model load has finished, loaded or failed; requests wait for it."""
         self._problem_shown_at: dict[str, float] = {}

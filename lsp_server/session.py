@@ -14,6 +14,7 @@ from models.energy.carbon import GridIntensity, grid_intensity
 from models.energy.ledger import EnergyLedger
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
+from models.request_gate import SkipReason
 
 RECORDS_PER_DOCUMENT = 64
 
@@ -33,6 +34,14 @@ STAT_KEYS = (
     "prompt_seconds",
     "decode_seconds",
     "context_seconds",
+    "requests_skipped",
+    *(reason.counter for reason in SkipReason),
+    "requests_debounced",
+    "requests_refused_paused",
+    "requests_refused_manual_only",
+    "model_unloads",
+    "model_wakes",
+    "wake_seconds",
 )
 
 
@@ -49,15 +58,28 @@ class SuggestionRecord:
     """None for a suggestion served from the suggestion cache: it ran no model."""
     start_character: int = 0
     accepted: bool = False
+    passed_over: bool = False
+    """The user typed something else where it was shown."""
 
     def covers(self, line: int) -> bool:
         return self.start_line <= line <= self.end_line
 
 
 @dataclass
+class TypingHistory:
+    """What request gating needs to know about a document's recent edits and suggestions."""
+
+    last_edit_deleted: bool = False
+    passed_over: int = 0
+    """Model-made suggestions in a row that the user typed past without taking."""
+    passed_over_line: int = -1
+    """The line those were on: a new line starts a new run."""
+
+
+@dataclass
 class ModelStatus:
     state: str = "not loaded"
-    """"not loaded", "loading", "ready" or "failed"."""
+    """"not loaded", "loading", "ready", "failed" or "unloaded" (by the power governor)."""
     name: str = ""
     path: str = ""
     error: str | None = None
@@ -77,6 +99,9 @@ class Session:
     suggestion_cache: SuggestionCache = field(default_factory=SuggestionCache)
     started_at: float = field(default_factory=time.time)
     energy: EnergyLedger = field(default_factory=EnergyLedger)
+    typing: defaultdict[str, TypingHistory] = field(
+        default_factory=lambda: defaultdict(TypingHistory)
+    )
 
     def grid(self) -> GridIntensity:
         carbon = self.settings.carbon
@@ -84,6 +109,10 @@ class Session:
 
     def count(self, key: str, amount: float = 1) -> None:
         self.counters[key] += amount
+
+    def count_skip(self, reason: SkipReason) -> None:
+        self.count("requests_skipped")
+        self.count(reason.counter)
 
     def add_record(self, uri: str, record: SuggestionRecord) -> None:
         records = self.records[uri]

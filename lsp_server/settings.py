@@ -26,8 +26,13 @@ def _bounded(
     low: float | None = None,
     high: float | None = None,
     choices: tuple[str, ...] | None = None,
+    key: str | None = None,
 ) -> Any:
-    return field(default=default, metadata={"min": low, "max": high, "choices": choices})
+    """A field with bounds or choices; `key` names it on the wire when it is nested deeper
+    than `group.field` (e.g. `power.ac.maxWattHoursPerHour`)."""
+    return field(
+        default=default, metadata={"min": low, "max": high, "choices": choices, "key": key}
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,10 @@ class ContextSettings:
 class CompletionSettings:
     enabled: bool = True
     max_tokens: int = _bounded(64, 1, 512)
+    skip_unlikely: bool = True
+    """Skip requests whose suggestions are rarely taken: inside comments and strings,
+    mid-word with text right of the cursor, right after a deletion; after passed-over
+    suggestions, wait for a pause in typing."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,33 @@ class CarbonSettings:
     """ISO 3166 alpha-2 (e.g. "FR"); unset means the world average."""
 
 
+WHEN_EXHAUSTED = ("eco", "manual-only", "pause")
+_BUDGET = (0.01, 1000.0)
+
+
+@dataclass(frozen=True)
+class PowerSettings:
+    """Average power budgets (Wh per hour, i.e. watts) per power source; None: no limit."""
+
+    ac_max_watt_hours_per_hour: float | None = _bounded(
+        None, *_BUDGET, key="ac.maxWattHoursPerHour"
+    )
+    battery_max_watt_hours_per_hour: float | None = _bounded(
+        None, *_BUDGET, key="battery.maxWattHoursPerHour"
+    )
+    low_battery_max_watt_hours_per_hour: float | None = _bounded(
+        2.0, *_BUDGET, key="lowBattery.maxWattHoursPerHour"
+    )
+    low_battery_threshold_percent: float = _bounded(
+        20.0, 1.0, 99.0, key="lowBattery.thresholdPercent"
+    )
+    max_joules_per_suggestion: float | None = _bounded(None, 0.01, 100000.0)
+    when_exhausted: str = _bounded("eco", choices=WHEN_EXHAUSTED)
+    """What happens once the budget is spent: the cheapest automatic behaviour that the
+    budget allows (eco), only requests you trigger (manual-only), or nothing (pause)."""
+    battery_poll_seconds: float = _bounded(30.0, 1.0, 3600.0)
+
+
 @dataclass(frozen=True)
 class Settings:
     model: ModelSettings = ModelSettings()
@@ -114,6 +150,7 @@ class Settings:
     log: LogSettings = LogSettings()
     experimental: ExperimentalSettings = ExperimentalSettings()
     carbon: CarbonSettings = CarbonSettings()
+    power: PowerSettings = PowerSettings()
 
 
 @dataclass(frozen=True)
@@ -177,7 +214,8 @@ def setting_fields() -> Iterator[tuple[str, str, str, dataclasses.Field[Any]]]:
     """Yield (dotted key without section, group attribute, field attribute, field) per setting."""
     for group in dataclasses.fields(Settings):
         for f in dataclasses.fields(getattr(Settings(), group.name)):
-            yield f"{camel(group.name)}.{camel(f.name)}", group.name, f.name, f
+            key = f.metadata.get("key") or camel(f.name)
+            yield f"{camel(group.name)}.{key}", group.name, f.name, f
 
 
 def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:

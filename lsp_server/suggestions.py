@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
+from lsp_server.model_loading import load_model
 from lsp_server.model_worker import CompletionRequest, Outcome, OutcomeStatus
 from lsp_server.server import WattcodeServer
 from lsp_server.session import SuggestionRecord
@@ -24,12 +25,17 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
+from models.power.governor import Restrictions
+from models.request_gate import REJECTED_RUN, SkipReason, text_skip_reason
 from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
 
 SUGGESTION_CACHE = "suggestion-cache"
 """The stop reason of a suggestion served from the cache."""
+PASSED_OVER_WAIT_SECONDS = 0.5
+"""After a run of passed-over suggestions on a line, a request waits this long for the user
+to pause: one that the next keystroke supersedes never reaches the model."""
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,28 @@ class ShownSuggestion:
     position: types.Position
 
 
-def _options(server: WattcodeServer) -> CompletionOptions:
+def _options(server: WattcodeServer, restrictions: Restrictions, manual: bool) -> CompletionOptions:
+    """The settings' options, made cheaper by the governor's rung and the per-suggestion cap."""
     settings = server.session.settings
+    max_tokens = settings.completion.max_tokens
+    if restrictions.max_tokens is not None:
+        max_tokens = min(max_tokens, restrictions.max_tokens)
+    cap = settings.power.max_joules_per_suggestion
+    if cap is not None:
+        max_tokens = server.session.energy.tokens_within(cap, max_tokens)
+    max_prompt_tokens = settings.context.max_prompt_tokens
+    if restrictions.max_prompt_tokens is not None:
+        max_prompt_tokens = min(max_prompt_tokens, restrictions.max_prompt_tokens)
     return CompletionOptions(
-        max_prompt_tokens=settings.context.max_prompt_tokens,
+        max_prompt_tokens=max_prompt_tokens,
         suffix_share=settings.context.suffix_share,
-        max_tokens=settings.completion.max_tokens,
+        max_tokens=max_tokens,
+        multiline=False if restrictions.single_line else None,
         early_stop=settings.experimental.early_stop,
         reuse_prefix=settings.experimental.prefix_reuse,
         prompt_order=settings.experimental.prompt_order,
         trim=settings.context.trim,
+        skip_comments_and_strings=settings.completion.skip_unlikely and not manual,
     )
 
 
@@ -57,13 +75,17 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
     session.count("prompt_tokens_evaluated", outcome.work.prompt_tokens_evaluated)
     session.count("prompt_tokens_reused", outcome.work.prompt_tokens_reused)
     session.count("generated_tokens", outcome.work.generated_tokens)
-    if outcome.status is OutcomeStatus.NOT_STARTED:
+    skipped = outcome.suggestion.skipped if outcome.suggestion is not None else None
+    if skipped is not None:
+        session.count_skip(skipped)
+    elif outcome.status is OutcomeStatus.NOT_STARTED:
         session.count("generations_not_started")
     elif outcome.status is not OutcomeStatus.NO_MODEL:
         session.count("generations_started")
         if outcome.status is OutcomeStatus.CANCELLED:
             session.count("generations_cancelled")
-    finished = outcome.suggestion if outcome.status is OutcomeStatus.DONE else None
+    done = outcome.status is OutcomeStatus.DONE and skipped is None
+    finished = outcome.suggestion if done else None
     if finished is not None:
         # Where a finished suggestion's time went: the bench compares latency with decoding.
         stats = finished.stats
@@ -73,10 +95,12 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("context_seconds", finished.context_seconds)
     if outcome.energy is not None:
         session.energy.add_window(outcome.energy)
+        server.power.spend(outcome.energy.joules)
         if finished is not None:
             session.energy.add_finished(
                 outcome.energy,
                 finished.stats.prompt_tokens_evaluated,
+                finished.stats.generated_tokens,
                 finished.stats.prompt_seconds,
                 finished.stats.total_seconds,
             )
@@ -96,9 +120,12 @@ def _account_when_done(server: WattcodeServer, work: Future[Outcome]) -> None:
 
 
 async def suggest(
-    server: WattcodeServer, uri: str, position: types.Position
+    server: WattcodeServer, uri: str, position: types.Position, manual: bool = False
 ) -> ShownSuggestion | None:
-    """Ask the model for a suggestion at `position`; None when there is nothing to show."""
+    """Ask the model for a suggestion at `position`; None when there is nothing to show.
+
+    `manual`: the user asked (a shortcut, the completion menu), not a keystroke; the
+    governor's `manual-only` rung and request gating let those through."""
     session = server.session
     session.count("requests")
     if not session.settings.completion.enabled:
@@ -116,24 +143,36 @@ async def suggest(
     offset = document.offset_at_position(position)
     source = document.source
     cancel = CancelToken()
+    prefix, suffix = source[:offset], source[offset:]
+    if (older := session.in_flight.get(uri)) is not None:
+        older.cancel()
+    if session.settings.cache.suggestions:
+        cached = _from_suggestion_cache(server, uri, prefix, suffix, position)
+        if cached is not None:
+            return cached
+    if (refusal := server.power.refusal(manual)) is not None:
+        session.count(refusal.key)
+        return None
+    restrictions = server.power.state().restrictions
+    if not manual and (reason := _skip_reason(server, uri, prefix, suffix, restrictions)):
+        session.count_skip(reason)
+        return None
     request = CompletionRequest(
         uri=uri,
         version=document.version or 0,
-        prefix=source[:offset],
-        suffix=source[offset:],
-        options=_options(server),
+        prefix=prefix,
+        suffix=suffix,
+        options=_options(server, restrictions, manual),
         cancel=cancel,
         language_id=document.language_id,
         open_documents=_other_documents(server, uri),
     )
-    if (older := session.in_flight.get(uri)) is not None:
-        older.cancel()
-    if session.settings.cache.suggestions:
-        cached = _from_suggestion_cache(server, uri, request, position)
-        if cached is not None:
-            return cached
     session.in_flight[uri] = cancel
     try:
+        if not manual and not await _waited(server, uri, position, restrictions, cancel):
+            return None
+        if session.model.state == "unloaded":
+            await _wake_model(server)
         await server.model_settled.wait()  # a request during start-up waits for the model
         work = server.worker.complete(request)
         _account_when_done(server, work)
@@ -161,6 +200,60 @@ async def suggest(
         return None
     session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
     return _show(server, uri, suggestion, position, outcome.energy)
+
+
+def _skip_reason(
+    server: WattcodeServer, uri: str, prefix: str, suffix: str, restrictions: Restrictions
+) -> SkipReason | None:
+    """The gating rules that need no syntax tree (comments and strings are checked on the
+    model thread, where the document's tree lives)."""
+    session = server.session
+    low_value = restrictions.skip_low_value
+    if not session.settings.completion.skip_unlikely:
+        return text_skip_reason(prefix, suffix, low_value=True) if low_value else None
+    if session.typing[uri].last_edit_deleted:
+        return SkipReason.AFTER_DELETION
+    return text_skip_reason(prefix, suffix, low_value=low_value)
+
+
+async def _waited(
+    server: WattcodeServer,
+    uri: str,
+    position: types.Position,
+    restrictions: Restrictions,
+    cancel: CancelToken,
+) -> bool:
+    """Wait out the debounce (the governor's, or a longer one after passed-over suggestions);
+    False when a newer keystroke superseded the request meanwhile."""
+    session = server.session
+    history = session.typing[uri]
+    delay = restrictions.debounce_seconds
+    passed_over = (
+        session.settings.completion.skip_unlikely
+        and history.passed_over >= REJECTED_RUN
+        and history.passed_over_line == position.line
+    )
+    if passed_over:
+        delay = max(delay, PASSED_OVER_WAIT_SECONDS)
+    if delay <= 0:
+        return True
+    await asyncio.sleep(delay)
+    if not cancel.cancelled:
+        return True
+    if passed_over:
+        session.count_skip(SkipReason.REJECTED_RUN)
+    else:
+        session.count("requests_debounced")
+    return False
+
+
+async def _wake_model(server: WattcodeServer) -> None:
+    """Load the model that the governor unloaded; the wake's cost is counted and measured
+    (its energy goes to the background bucket, like every load)."""
+    started = time.perf_counter()
+    await load_model(server)
+    server.session.count("model_wakes")
+    server.session.count("wake_seconds", time.perf_counter() - started)
 
 
 def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ...]:
@@ -206,21 +299,12 @@ def _show(
 
 
 def _from_suggestion_cache(
-    server: WattcodeServer, uri: str, request: CompletionRequest, position: types.Position
+    server: WattcodeServer, uri: str, prefix: str, suffix: str, position: types.Position
 ) -> ShownSuggestion | None:
     """The rest of a suggestion the user is typing through, with no inference."""
     started = time.perf_counter()
-    hit = server.session.suggestion_cache.lookup(uri, request.prefix, request.suffix)
+    hit = server.session.suggestion_cache.lookup(uri, prefix, suffix)
     if hit is None:
         return None
-    stats = GenerationStats(
-        prompt_tokens=0,
-        prompt_tokens_reused=0,
-        prompt_tokens_evaluated=0,
-        generated_tokens=0,
-        prompt_seconds=0.0,
-        total_seconds=time.perf_counter() - started,
-        cpu_seconds=0.0,
-        stop_reason=SUGGESTION_CACHE,
-    )
+    stats = GenerationStats.nothing(SUGGESTION_CACHE, time.perf_counter() - started)
     return _show(server, uri, Suggestion(hit.text, hit.text, "\n" in hit.text, stats), position)

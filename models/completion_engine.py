@@ -16,6 +16,7 @@ from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
 from models.generation import GenerationStats, TokenModel, WorkMeter, generate
 from models.postprocess import CursorContext, clean_completion
+from models.request_gate import SkipReason
 from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
 
 RESERVED_TOKENS = 8
@@ -45,6 +46,8 @@ class CompletionOptions:
     """"spm" (suffix first, prefix last: typing only appends to the prompt) or "psm"."""
     trim: bool = True
     """Cut long files down by their syntax tree where a grammar exists; else a line window."""
+    skip_comments_and_strings: bool = False
+    """Answer empty, without inference, when the cursor is inside a comment or string."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Suggestion:
     stats: GenerationStats
     context_seconds: float = 0.0
     """Time spent choosing the prompt's context (trimming)."""
+    skipped: SkipReason | None = None
+    """Set when the request was gated: nothing was evaluated."""
 
 
 class CompletionEngine:
@@ -87,6 +92,11 @@ class CompletionEngine:
         trimmer's grammar; `open_documents` may lend signatures of files this one imports."""
         cancel = cancel or CancelToken()
         started = time.perf_counter()
+        if options.skip_comments_and_strings and self.trimmer.in_comment_or_string(
+            document, language_id, prefix, suffix
+        ):
+            stats = GenerationStats.nothing("skipped", time.perf_counter() - started)
+            return Suggestion("", "", False, stats, skipped=SkipReason.COMMENT_OR_STRING)
         window = self.trimmer.window(
             document,
             language_id,

@@ -63,6 +63,11 @@ class GenerationStats:
     stop_reason: str
     """"stop-token", "finished" (a post-processing stop rule), "max-tokens" or "context-full"."""
 
+    @classmethod
+    def nothing(cls, stop_reason: str, seconds: float) -> GenerationStats:
+        """A request answered without inference (a cache hit, a skipped request)."""
+        return cls(0, 0, 0, 0, 0.0, seconds, 0.0, stop_reason)
+
 
 @dataclass(frozen=True)
 class Generation:

@@ -27,6 +27,9 @@ class BenchConfig:
     prompt_order: str = "spm"
     suggestion_cache: bool = True
     trim: bool = True
+    skip_unlikely: bool = True
+    budget_watts: float | None = None
+    """An average power budget on mains (`wattcode.power.ac.maxWattHoursPerHour`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
     """Where this configuration can differ from `wattcode`; elsewhere it would only repeat
     wattcode's numbers (e.g. the window on HumanEval prompts, all shorter than its budget)."""
@@ -46,7 +49,8 @@ class BenchConfig:
         """The same configuration as `wattcode.*` settings, for runs through the server."""
         return {
             "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384), "trim": self.trim},
-            "completion": {"maxTokens": max_tokens},
+            "completion": {"maxTokens": max_tokens, "skipUnlikely": self.skip_unlikely},
+            "power": {"ac": {"maxWattHoursPerHour": self.budget_watts}},
             "cache": {"suggestions": self.suggestion_cache},
             "experimental": {
                 "earlyStop": self.early_stop,
@@ -103,6 +107,26 @@ NO_SUGGESTION_CACHE = BenchConfig(
     workloads=frozenset({"typing"}),
 )
 
+NO_GATE = BenchConfig(
+    "no-gate",
+    "wattcode without request gating (every request reaches the model)",
+    skip_unlikely=False,
+    workloads=frozenset({"typing"}),
+)
+
+
+def budget_config(watts: float) -> BenchConfig:
+    """wattcode under an average power budget, `eco` when it is spent."""
+    return BenchConfig(
+        f"budget-{watts:g}",
+        f"wattcode under a power budget of {watts:g} Wh per hour",
+        budget_watts=watts,
+        workloads=frozenset({"typing"}),
+    )
+
+
+BUDGETS = tuple(budget_config(watts) for watts in (1.0, 5.0, 20.0))
+
 ALL_CONFIGS = (
     NAIVE,
     WATTCODE,
@@ -112,5 +136,7 @@ ALL_CONFIGS = (
     NO_CACHE,
     PSM,
     NO_SUGGESTION_CACHE,
+    NO_GATE,
+    *BUDGETS,
 )
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

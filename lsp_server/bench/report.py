@@ -9,6 +9,7 @@ from typing import Any
 
 from lsp_server.bench.energy_report import energy_section, typing_energy
 from lsp_server.bench.paired_stats import percentile
+from lsp_server.bench.power_report import power_section
 
 PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
 NAN = math.nan
@@ -280,6 +281,7 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
     lines += _trimming_section(data.get("trimming", {}))
     lines += _typing_section(data.get("typing", {}))
     lines += energy_section(data.get("typing", {}))
+    lines += power_section(data.get("typing", {}))
     resources = data.get("resources")
     if resources:
         lines += [

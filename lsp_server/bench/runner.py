@@ -28,6 +28,7 @@ from lsp_server.bench.humaneval import (
     verified_single_line_tasks,
 )
 from lsp_server.bench.machine import describe
+from lsp_server.bench.power_report import gating_headline, power_summary
 from lsp_server.bench.report import typing_summary
 from lsp_server.bench.typing_replay import cold_start, replay_config
 from models.llama_backend import LlamaBackend, LoadOptions
@@ -178,7 +179,7 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
     by_language: dict[str, Any] = {}
     with tqdm(desc="typing replay (keys)", file=sys.stderr) as bar:
         for config in plan.configs:
-            results, peak_rss = await replay_config(
+            replay = await replay_config(
                 config.name,
                 plan.settings(config),
                 files,
@@ -187,7 +188,11 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
                 plan.seed,
                 on_key=bar.update,
             )
-            configs[config.name] = typing_summary(results, peak_rss)
+            results, peak_rss = replay.results, replay.peak_rss
+            configs[config.name] = {
+                **typing_summary(results, peak_rss),
+                **power_summary(replay, config.budget_watts),
+            }
             by_language[config.name] = {
                 language: typing_summary([r for r in results if r.language == language], peak_rss)
                 for language in sorted({r.language for r in results})
@@ -231,6 +236,7 @@ def headline(data: dict[str, Any]) -> list[str]:
             f"served with no inference while typing; saved KV states capped at "
             f"{w['kv_state_limit_mb']:.0f} MB."
         )
+    lines += gating_headline(typing_all)
     for variant in ("plain", "padded"):
         configs = data.get("accuracy", {}).get(variant, {}).get("configs", {})
         if "naive" in configs and "wattcode" in configs:

@@ -235,6 +235,19 @@ def peak_rss_bytes(pid: int) -> int:
     return int(psutil.Process(pid).memory_info().rss)
 
 
+@dataclass
+class ConfigReplay:
+    """One configuration's replay: per-span results, and the whole run as the server saw it
+    (openings and pauses included: what a power budget governs)."""
+
+    results: list[ReplayResult]
+    peak_rss: int
+    seconds: float
+    """From the model being ready to the last answer."""
+    stats_start: dict[str, Any]
+    stats_end: dict[str, Any]
+
+
 async def replay_config(
     config_name: str,
     settings: dict[str, Any],
@@ -243,13 +256,15 @@ async def replay_config(
     max_chars: int,
     seed: int,
     on_key: Any = None,
-) -> tuple[list[ReplayResult], int]:
-    """Replay every file's spans through one server process; returns results and peak RSS."""
+) -> ConfigReplay:
+    """Replay every file's spans through one server process."""
     client = LspClient(settings)
     await client.start()
     try:
         await client.initialize()
         await client.wait_for_model()
+        stats_start = await client.call("wattcode/stats", {})
+        started = time.perf_counter()
         results = []
         rng = random.Random(seed)
         for number, corpus_file in enumerate(files):
@@ -272,7 +287,9 @@ async def replay_config(
                 results.append(result)
                 if on_key:
                     on_key(len(result.keys))
-        return results, peak_rss_bytes(client.pid)
+        seconds = time.perf_counter() - started
+        stats_end = await client.call("wattcode/stats", {})
+        return ConfigReplay(results, peak_rss_bytes(client.pid), seconds, stats_start, stats_end)
     finally:
         await client.stop()
 

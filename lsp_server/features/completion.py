@@ -15,7 +15,11 @@ LABEL_CHARS = 60
 def register(server: WattcodeServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions())
     async def completion(params: types.CompletionParams) -> types.CompletionList:
-        shown = await suggest(server, params.text_document.uri, params.position)
+        # Typing opens the completion menu too (TriggerForIncompleteCompletions, trigger
+        # characters); only an explicit invocation counts as the user asking.
+        context = params.context
+        manual = context is None or context.trigger_kind == types.CompletionTriggerKind.Invoked
+        shown = await suggest(server, params.text_document.uri, params.position, manual)
         if shown is None:
             return types.CompletionList(is_incomplete=True, items=[])
         text = shown.suggestion.text

@@ -18,15 +18,20 @@ def register(server: WattcodeServer) -> None:
         uri = params.text_document.uri
         if (in_flight := session.in_flight.get(uri)) is not None:
             in_flight.cancel()  # its answer would be for text that no longer exists
+        cursor, deleted = None, False
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 removed = change.range.end.line - change.range.start.line
                 added = change.text.count("\n")
                 if added != removed:
                     session.shift_records(uri, change.range.end.line, added - removed)
+                cursor = _after(change)
+                deleted = not change.text and change.range.start != change.range.end
             else:
                 session.records.pop(uri, None)
-        note_acceptances(server, uri)
+                cursor, deleted = None, False
+        session.typing[uri].last_edit_deleted = deleted
+        note_acceptances(server, uri, cursor)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -34,5 +39,16 @@ def register(server: WattcodeServer) -> None:
         if (in_flight := session.in_flight.pop(uri, None)) is not None:
             in_flight.cancel()
         session.records.pop(uri, None)
+        session.typing.pop(uri, None)
         session.suggestion_cache.forget(uri)
         server.worker.forget(uri)
+
+
+def _after(change: types.TextDocumentContentChangePartial) -> types.Position:
+    """Where the cursor is after an edit: at the end of the inserted text."""
+    start = change.range.start
+    lines = change.text.split("\n")
+    last = len(lines[-1].encode("utf-16-le")) // 2
+    if len(lines) == 1:
+        return types.Position(line=start.line, character=start.character + last)
+    return types.Position(line=start.line + len(lines) - 1, character=last)

@@ -1,5 +1,6 @@
 """`textDocument/hover`: what the last suggestion on the hovered line cost: energy (with how it
-was obtained), tokens, time and carbon."""
+was obtained), tokens, time and carbon, and the power budget's state. While the budget has
+paused or restricted completions, hover says so on any line."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from lsprotocol import types
 
 from lsp_server.server import WattcodeServer
 from lsp_server.text_format import cost_markdown
+from models.power.governor import Rung
 
 
 def register(server: WattcodeServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
         record = server.session.record_at(params.text_document.uri, params.position.line)
+        power = server.power.summary()
         if record is None:
-            return None
+            if server.power.state().rung is Rung.FULL and not server.power.state().exhausted:
+                return None
+            value = f"**wattcode** · no suggestion on this line\n\n- {power}"
+        else:
+            value = cost_markdown(record.stats, record.energy, server.session.grid())
+            value += f"\n- {power}"
         return types.Hover(
-            contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown,
-                value=cost_markdown(record.stats, record.energy, server.session.grid()),
-            )
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value)
         )

@@ -17,7 +17,8 @@ def register(server: WattcodeServer) -> None:
     async def inline_completion(
         params: types.InlineCompletionParams,
     ) -> types.InlineCompletionList | None:
-        shown = await suggest(server, params.text_document.uri, params.position)
+        manual = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+        shown = await suggest(server, params.text_document.uri, params.position, manual)
         if shown is None:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(

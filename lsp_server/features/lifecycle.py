@@ -28,6 +28,7 @@ def register(server: WattcodeServer) -> None:
         async def configure() -> None:
             pulled = await pull_configuration(server)
             await apply_settings(server, merged(session.initialization_options, pulled))
+            server.power.start()
 
         # In the background: the client answers workspace/configuration only after this
         # notification handler has returned.
@@ -35,6 +36,7 @@ def register(server: WattcodeServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(_params: None) -> None:
+        server.power.stop()
         for token in session.in_flight.values():
             token.cancel()
         await asyncio.get_running_loop().run_in_executor(None, server.worker.shutdown)

@@ -6,7 +6,13 @@ arrive). Params, camelCase, read by the VS Code extension:
 
     {"energyJoules", "energyWattHours", "gramsCo2e", "savedJoulesEstimate", "method",
      "suggestions", "accepted", "joulesPerAcceptedChar" (null before an acceptance),
-     "idleWatts" (null until measured; never for the CPU-time estimate)}
+     "idleWatts" (null until measured; never for the CPU-time estimate),
+     "power": {"tier" ("ac" | "battery" | "lowBattery"), "battery": {"percent", "plugged"},
+               "budgetWattHoursPerHour" (null: no limit), "rung", "rungName", "rungLabel",
+               "paused", "exhausted", "reserveJoules", "reserveCapacityJoules",
+               "spentWattHoursLastHour", "why"}}
+
+Also sent when the power source changes (plug, unplug, low battery).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ def status_params(server: WattcodeServer) -> dict[str, Any]:
         "accepted": ledger.accepted,
         "joulesPerAcceptedChar": ledger.joules_per_accepted_char,
         "idleWatts": monitor.idle_watts if monitor else None,
+        "power": server.power.status(),
     }
 
 

@@ -24,6 +24,7 @@ class EnergyLedger:
     prompt_tokens_evaluated: int = 0
     generation_joules: float = 0.0
     generations: int = 0
+    generated_tokens: int = 0
     """Generations that finished, the basis of the per-generation and per-token figures."""
     accepted: int = 0
     accepted_chars: int = 0
@@ -41,12 +42,19 @@ class EnergyLedger:
         self.method = window.method
 
     def add_finished(
-        self, window: WindowEnergy, prompt_tokens: int, prompt_seconds: float, total_seconds: float
+        self,
+        window: WindowEnergy,
+        prompt_tokens: int,
+        generated_tokens: int,
+        prompt_seconds: float,
+        total_seconds: float,
     ) -> None:
-        """A generation that ran to its end: it teaches the cost per prompt token."""
+        """A generation that ran to its end: it teaches the costs per prompt and per generated
+        token."""
         self.generations += 1
         self.generation_joules += window.joules
         self.prompt_tokens_evaluated += prompt_tokens
+        self.generated_tokens += generated_tokens
         self.prompt_joules += prompt_share_joules(window.joules, prompt_seconds, total_seconds)
 
     def add_background(self, window: WindowEnergy) -> None:
@@ -62,6 +70,22 @@ class EnergyLedger:
         if self.prompt_tokens_evaluated == 0:
             return None
         return self.prompt_joules / self.prompt_tokens_evaluated
+
+    @property
+    def joules_per_generated_token(self) -> float | None:
+        if self.generated_tokens == 0:
+            return None
+        return max(0.0, self.generation_joules - self.prompt_joules) / self.generated_tokens
+
+    def tokens_within(self, joules: float, max_tokens: int) -> int:
+        """The most tokens a suggestion may generate to cost at most `joules`, from this
+        session's measured costs (a typical prompt's share first); at least one token, and
+        `max_tokens` until something has been measured."""
+        per_token = self.joules_per_generated_token
+        if not self.generations or not per_token:
+            return max_tokens
+        prompt = self.prompt_joules / self.generations
+        return max(1, min(max_tokens, int((joules - prompt) / per_token)))
 
     @property
     def joules_per_generation(self) -> float | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from models.prompt_window import PromptWindow, line_window
+from models.request_gate import in_comment_or_string, open_quote
 from models.trimming.languages import LanguageRules, rules_for
 from models.trimming.outline import Outline, outline
 from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
@@ -97,6 +98,24 @@ class ContextTrimmer:
                     return trimmed
         self.fallbacks += rules is not None
         return line_window(prefix, suffix, budget, suffix_share, self.costs)
+
+    def in_comment_or_string(
+        self, document: str | None, language_id: str | None, prefix: str, suffix: str
+    ) -> bool:
+        """Whether the cursor is inside a comment or string, by the document's syntax tree
+        (shared with trimming, so updated incrementally); False for languages without one."""
+        rules = rules_for(language_id, document)
+        if rules is None:
+            return False
+        parsed = self.trees.parse(document or "", rules, (prefix + suffix).encode())
+        if parsed is None:
+            return False
+        if parsed.deferred:
+            # The tree has not parsed this line yet (it has an open bracket or quote).
+            line = prefix[prefix.rfind("\n") + 1 :]
+            if open_quote(line, '"`' if rules.name == "rust" else "\"'`"):
+                return True
+        return in_comment_or_string(parsed.tree, len(prefix.encode()))
 
     def forget(self, document: str) -> None:
         self.trees.forget(document)

@@ -10,6 +10,9 @@
   `detect_fim_tokens` does for a chat model), `corrupt-parts` (the default model's parts are
   small files of the wrong bytes, so the assembly's sha256 check fails).
 
+- WATTCODE_TEST_BATTERY=<file>: the battery that psutil reports is read from <file> at each
+  poll: JSON `{"percent": 80, "plugged": false}`, or `null` for a machine without one.
+
 None of this is reachable from the product: it wraps the real entry point from outside.
 """
 
@@ -76,9 +79,26 @@ def install_fault(kind: str, flag: Path) -> None:
         raise SystemExit(f"unknown fault {kind!r}")
 
 
+def install_fake_battery(source: Path) -> None:
+    import json  # noqa: PLC0415
+    from collections import namedtuple  # noqa: PLC0415
+
+    import psutil  # noqa: PLC0415
+
+    battery = namedtuple("battery", "percent secsleft power_plugged")
+
+    def sensors_battery() -> Any:
+        state = json.loads(source.read_text(encoding="utf-8"))
+        return None if state is None else battery(state["percent"], -1, state["plugged"])
+
+    psutil.sensors_battery = sensors_battery
+
+
 def main() -> int:
     if record := os.environ.get("WATTCODE_TEST_NO_NETWORK"):
         install_network_guard(Path(record))
+    if battery := os.environ.get("WATTCODE_TEST_BATTERY"):
+        install_fake_battery(Path(battery))
     if kind := os.environ.get("WATTCODE_TEST_FAULT"):
         install_fault(kind, Path(os.environ["WATTCODE_TEST_FAULT_FLAG"]))
     from lsp_server.cli import main as wattcode  # noqa: PLC0415

@@ -133,7 +133,9 @@ def test_ledger_totals_and_per_token_cost() -> None:
     gpu.value, wall.value = 2.0, 1.0
     window = monitor.end(start)
     ledger.add_window(window)
-    ledger.add_finished(window, prompt_tokens=10, prompt_seconds=0.5, total_seconds=1.0)
+    ledger.add_finished(
+        window, prompt_tokens=10, generated_tokens=4, prompt_seconds=0.5, total_seconds=1.0
+    )
     cancelled = monitor.begin()
     gpu.value = 3.0
     ledger.add_window(monitor.end(cancelled))  # cancelled work costs too

@@ -1,0 +1,96 @@
+"""Request gating and power budgets in the typing replay: what was skipped, what it cost in
+accepted suggestions, and whether each budget held over the whole run."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from lsp_server.bench.typing_replay import ConfigReplay
+from models.power.governor import RESERVE_SECONDS
+from models.request_gate import SkipReason
+
+SKIP_KEYS = {
+    reason.value: f"requests_skipped_{reason.value.replace('-', '_')}" for reason in SkipReason
+}
+
+
+def power_summary(replay: ConfigReplay, budget_watts: float | None) -> dict[str, Any]:
+    """Whole-run figures from the server's counters (openings and pauses included)."""
+    start, end = replay.stats_start, replay.stats_end
+
+    def delta(key: str) -> float:
+        return float(end.get(key, 0)) - float(start.get(key, 0))
+
+    joules = delta("energy_joules") + delta("background_joules")
+    seconds = replay.seconds
+    watts = joules / seconds if seconds > 0 else math.nan
+    allowance = budget_watts * (seconds + RESERVE_SECONDS) if budget_watts else None
+    return {
+        "run_seconds": seconds,
+        "run_joules": joules,
+        "run_watt_hours_per_hour": watts,
+        "budget_watt_hours_per_hour": budget_watts,
+        "budget_held": None if allowance is None else joules <= allowance,
+        "requests": delta("requests"),
+        "requests_skipped": delta("requests_skipped"),
+        "skipped_by_reason": {reason: delta(key) for reason, key in SKIP_KEYS.items()},
+        "requests_debounced": delta("requests_debounced"),
+        "requests_refused": delta("requests_refused_paused")
+        + delta("requests_refused_manual_only"),
+    }
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "–"
+
+
+def gating_headline(configs: dict[str, Any]) -> list[str]:
+    gated, ungated = configs.get("wattcode"), configs.get("no-gate")
+    if not gated or not ungated or "requests" not in gated:
+        return []
+    lost = 1 - gated["accepted"] / ungated["accepted"] if ungated["accepted"] else math.nan
+    return [
+        f"Request gating: {_share(gated['requests_skipped'], gated['requests'])} of requests "
+        f"skipped ({gated['requests_skipped']:.0f} of {gated['requests']:.0f}); accepted "
+        f"suggestions {gated['accepted']} vs {ungated['accepted']} without gating "
+        f"({lost * 100:+.1f}% lost); energy {gated['run_joules']:.0f} J vs "
+        f"{ungated['run_joules']:.0f} J."
+    ]
+
+
+def power_section(typing: dict[str, Any]) -> list[str]:
+    configs = {n: s for n, s in typing.get("configs", {}).items() if "requests" in s}
+    if not configs:
+        return []
+    reference = configs.get("wattcode", {}).get("accepted")
+    lines = [
+        "### Request gating and power budgets",
+        "",
+        "Whole replay runs as the server counted them (openings and pauses included). A "
+        "budget holds when the run spent at most budget × (run time + the "
+        f"{RESERVE_SECONDS:.0f} s reserve it starts with). Skipped: gating rules "
+        "(comments/strings, mid-word, after deletion, passed-over runs, and the governor's "
+        "inside-word rung); debounced: superseded during the governor's wait; refused: the "
+        "budget allowed only manual requests or paused.",
+        "",
+        "| config | budget (Wh/h) | spent (Wh/h) | held | run (s) | requests | skipped | "
+        "skipped by reason | debounced | refused | suggestions | accepted | accepted vs "
+        "wattcode |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, s in configs.items():
+        budget = s["budget_watt_hours_per_hour"]
+        held = "–" if s["budget_held"] is None else ("yes" if s["budget_held"] else "**no**")
+        reasons = ", ".join(f"{k} {v:.0f}" for k, v in s["skipped_by_reason"].items() if v)
+        lines.append(
+            f"| {name} | {'none' if budget is None else f'{budget:g}'} | "
+            f"{s['run_watt_hours_per_hour']:.2f} | {held} | {s['run_seconds']:.0f} | "
+            f"{s['requests']:.0f} | {s['requests_skipped']:.0f} "
+            f"({_share(s['requests_skipped'], s['requests'])}) | {reasons or '–'} | "
+            f"{s['requests_debounced']:.0f} | {s['requests_refused']:.0f} | "
+            f"{s['suggestions']} | {s['accepted']} | "
+            f"{_share(s['accepted'], reference) if reference else '–'} |"
+        )
+    lines.append("")
+    return lines

@@ -1,0 +1,161 @@
+"""The power governor's place in the server: the battery poll, the budget for the current power
+source, what the governor allows a request, and the model unloaded after idle.
+
+Owned by the asyncio loop. `models/power/` holds the logic; this module feeds it the settings,
+the battery and the energy spent, and turns its rung into request options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
+from models.power.governor import Governor, GovernorState, WhenExhausted
+
+if TYPE_CHECKING:
+    from lsp_server.server import WattcodeServer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the governor refuses a request: shown in hover and counted in `wattcode/stats`."""
+
+    key: str
+    why: str
+
+
+class PowerController:
+    def __init__(
+        self,
+        server: WattcodeServer,
+        read: BatteryReader = read_battery,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._server = server
+        self._read = read
+        self._clock = clock
+        self.governor = Governor(clock)
+        self.battery: BatteryState = NO_BATTERY
+        self.tier = Tier.AC
+        self.last_request_at = clock()
+        self.last_refusal: Refusal | None = None
+        self._poller: asyncio.Task[None] | None = None
+
+    # Settings and battery.
+
+    def budget_watts(self) -> float | None:
+        power = self._server.session.settings.power
+        return {
+            Tier.AC: power.ac_max_watt_hours_per_hour,
+            Tier.BATTERY: power.battery_max_watt_hours_per_hour,
+            Tier.LOW_BATTERY: power.low_battery_max_watt_hours_per_hour,
+        }[self.tier]
+
+    def configure(self) -> None:
+        """Apply the settings and the current tier's budget to the governor."""
+        power = self._server.session.settings.power
+        self.tier = self.battery.tier(power.low_battery_threshold_percent)
+        self.governor.configure(self.budget_watts(), WhenExhausted(power.when_exhausted))
+
+    def poll(self) -> bool:
+        """Read the battery now; True when the power source or tier changed."""
+        before = self.tier
+        try:
+            self.battery = self._read()
+        except Exception:  # a broken sensor must not stop completions
+            log.warning("reading the battery failed; counting as mains", exc_info=True)
+            self.battery = NO_BATTERY
+        self.configure()
+        if self.tier is not before:
+            log.info("power: %s → %s (%s)", before.value, self.tier.value, self.battery.describe())
+        return self.tier is not before
+
+    def start(self) -> None:
+        """Poll the battery every `wattcode.power.batteryPollSeconds` on the loop."""
+        self.poll()
+        if self._poller is None:
+            self._poller = asyncio.ensure_future(self._poll_forever())
+
+    def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._server.session.settings.power.battery_poll_seconds)
+            changed = self.poll()
+            await self._unload_if_idle()
+            if changed:
+                self._server.on_energy_changed()
+
+    # Spending and requests.
+
+    def spend(self, joules: float) -> None:
+        self.governor.spend(joules)
+
+    def state(self) -> GovernorState:
+        return self.governor.state()
+
+    def refusal(self, manual: bool) -> Refusal | None:
+        """Why the budget refuses a request now, or None when it may run."""
+        self.last_request_at = self._clock()
+        state = self.state()
+        refusal = None
+        if state.restrictions.paused:
+            refusal = Refusal("requests_refused_paused", state.why)
+        elif state.restrictions.manual_only and not manual:
+            refusal = Refusal("requests_refused_manual_only", state.why)
+        self.last_refusal = refusal
+        return refusal
+
+    async def _unload_if_idle(self) -> None:
+        idle_limit = self.state().restrictions.unload_after_idle_seconds
+        session = self._server.session
+        if idle_limit is None or session.model.state != "ready":
+            return
+        if self._clock() - self.last_request_at < idle_limit or session.in_flight:
+            return
+        await asyncio.wrap_future(self._server.worker.unload())
+        session.model.state = "unloaded"
+        session.count("model_unloads")
+        log.info("power: model unloaded after %.0f s idle (budget rung)", idle_limit)
+
+    def status(self) -> dict[str, Any]:
+        """The power part of `wattcode/status` and `wattcode/stats` (camelCase)."""
+        state = self.state()
+        return {
+            "tier": self.tier.value,
+            "battery": {"percent": self.battery.percent, "plugged": self.battery.plugged},
+            "budgetWattHoursPerHour": state.budget_watts,
+            "rung": int(state.rung),
+            "rungName": state.rung.name.lower().replace("_", "-"),
+            "rungLabel": state.rung.label,
+            "paused": state.restrictions.paused,
+            "exhausted": state.exhausted,
+            "reserveJoules": round(state.reserve_joules, 3),
+            "reserveCapacityJoules": round(state.capacity_joules, 3),
+            "spentWattHoursLastHour": round(state.spent_last_hour_joules / 3600.0, 6),
+            "why": state.why,
+        }
+
+    def summary(self) -> str:
+        """One line for hover: source, budget and what it does now."""
+        state = self.state()
+        source = {
+            Tier.AC: "mains",
+            Tier.BATTERY: "battery",
+            Tier.LOW_BATTERY: "low battery",
+        }[self.tier]
+        if self.battery.percent is not None:
+            source += f" ({self.battery.percent:.0f} %)"
+        if state.budget_watts is None:
+            return f"power: {source}, no budget"
+        return f"power: {source}, budget {state.budget_watts:g} Wh/h · {state.why}"

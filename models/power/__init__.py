@@ -1,0 +1,1 @@
+"""Power budgets: where the machine's power comes from, and a governor that keeps to a budget."""

@@ -1,0 +1,233 @@
+"""The power governor: an energy reserve that the budget refills and suggestions drain, and a
+ladder of cheaper behaviour chosen by how full the reserve is.
+
+A budget of W watt-hours per hour is an average power of W watts. The reserve holds
+`RESERVE_SECONDS` of that budget and starts full; every joule spent (suggestions, cancelled work,
+model loads) is taken out of it, and it refills at the budget's rate. As it empties the governor
+steps down the ladder, one rung per equal slice of the reserve, and climbs back as it refills
+(with a little hysteresis, so that one suggestion does not flip a rung back and forth). When it
+is empty, `whenExhausted` decides: `eco` keeps the cheapest automatic rung and lets a request
+run only when the reserve holds what one costs, `manual-only` serves only explicit requests, and
+`pause` serves nothing until the reserve is back at `RESUME_FRACTION`. Over any long stretch the
+energy spent is then at most the budget times the time, plus one reserve (plus the manual
+requests that `manual-only` always serves).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum, IntEnum
+
+RESERVE_SECONDS = 30.0
+"""The reserve's size as seconds of the budget: room for a burst of typing, small enough that
+a budget shows within a minute."""
+HYSTERESIS = 0.05
+RESUME_FRACTION = 0.25
+"""`pause` resumes once the reserve is a quarter full again, not at the first joule back."""
+MAX_DEBT_FRACTION = 1.0
+"""Spending past empty is owed (the reserve goes negative), up to one whole reserve."""
+
+LONGER_DEBOUNCE_SECONDS = 0.3
+SHORT_MAX_TOKENS = 16
+SMALL_CONTEXT_TOKENS = 256
+UNLOAD_IDLE_SECONDS = 120.0
+
+
+class Rung(IntEnum):
+    FULL = 0
+    LONGER_DEBOUNCE = 1
+    NO_BACKGROUND_WORK = 2
+    SHORT_SUGGESTIONS = 3
+    SMALL_CONTEXT = 4
+    SKIP_LOW_VALUE = 5
+    MANUAL_ONLY = 6
+    UNLOAD_WHEN_IDLE = 7
+
+    @property
+    def label(self) -> str:
+        return RUNG_LABELS[self]
+
+
+RUNG_LABELS = {
+    Rung.FULL: "full service",
+    Rung.LONGER_DEBOUNCE: f"wait {LONGER_DEBOUNCE_SECONDS * 1000:.0f} ms after a keystroke",
+    Rung.NO_BACKGROUND_WORK: "no background work",
+    Rung.SHORT_SUGGESTIONS: f"single lines of at most {SHORT_MAX_TOKENS} tokens",
+    Rung.SMALL_CONTEXT: f"prompts of at most {SMALL_CONTEXT_TOKENS} tokens",
+    Rung.SKIP_LOW_VALUE: "only requests at the end of a word or line",
+    Rung.MANUAL_ONLY: "only requests you trigger",
+    Rung.UNLOAD_WHEN_IDLE: f"model unloaded after {UNLOAD_IDLE_SECONDS:.0f} s idle",
+}
+
+
+class WhenExhausted(Enum):
+    ECO = "eco"
+    MANUAL_ONLY = "manual-only"
+    PAUSE = "pause"
+
+    @property
+    def top_rung(self) -> Rung:
+        """The last rung stepped down to before the reserve is empty."""
+        return Rung.SKIP_LOW_VALUE if self is WhenExhausted.ECO else Rung.UNLOAD_WHEN_IDLE
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """What a rung allows; each rung keeps the restrictions of the rungs before it."""
+
+    rung: Rung = Rung.FULL
+    debounce_seconds: float = 0.0
+    background_work: bool = True
+    single_line: bool = False
+    max_tokens: int | None = None
+    max_prompt_tokens: int | None = None
+    skip_low_value: bool = False
+    manual_only: bool = False
+    unload_after_idle_seconds: float | None = None
+    paused: bool = False
+    """No generation at all, manual requests included."""
+
+
+def restrictions_for(rung: Rung) -> Restrictions:
+    return Restrictions(
+        rung=rung,
+        debounce_seconds=LONGER_DEBOUNCE_SECONDS if rung >= Rung.LONGER_DEBOUNCE else 0.0,
+        background_work=rung < Rung.NO_BACKGROUND_WORK,
+        single_line=rung >= Rung.SHORT_SUGGESTIONS,
+        max_tokens=SHORT_MAX_TOKENS if rung >= Rung.SHORT_SUGGESTIONS else None,
+        max_prompt_tokens=SMALL_CONTEXT_TOKENS if rung >= Rung.SMALL_CONTEXT else None,
+        skip_low_value=rung >= Rung.SKIP_LOW_VALUE,
+        manual_only=rung >= Rung.MANUAL_ONLY,
+        unload_after_idle_seconds=UNLOAD_IDLE_SECONDS if rung >= Rung.UNLOAD_WHEN_IDLE else None,
+    )
+
+
+def rung_for(fraction: float, top: Rung) -> Rung:
+    """The rung for a reserve `fraction` full: equal slices of the reserve, one per rung."""
+    steps = int(top) + 1
+    rung = int((1.0 - max(0.0, min(1.0, fraction))) * steps)
+    return Rung(min(rung, int(top)))
+
+
+@dataclass(frozen=True)
+class GovernorState:
+    budget_watts: float | None
+    """The average power allowed (W = Wh per hour); None: no limit."""
+    rung: Rung
+    restrictions: Restrictions
+    reserve_joules: float
+    capacity_joules: float
+    exhausted: bool
+    spent_last_hour_joules: float
+    why: str
+
+    @property
+    def reserve_fraction(self) -> float | None:
+        return self.reserve_joules / self.capacity_joules if self.capacity_joules else None
+
+
+class Governor:
+    """Owned by the server's event loop; `clock` is injectable for tests."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._budget_watts: float | None = None
+        self._mode = WhenExhausted.ECO
+        self._capacity = 0.0
+        self._level = 0.0
+        self._updated = clock()
+        self._rung = Rung.FULL
+        self._paused = False
+        self._spending: deque[tuple[float, float]] = deque()
+
+    def configure(self, budget_watts: float | None, mode: WhenExhausted) -> None:
+        """A new budget (settings, plug/unplug) keeps the reserve's fraction: switching to
+        battery does not hand out a fresh full reserve, nor take the saved one away."""
+        self._refill()
+        self._mode = mode
+        if budget_watts == self._budget_watts:
+            return
+        fraction = self._level / self._capacity if self._capacity else 1.0
+        self._budget_watts = budget_watts
+        self._capacity = budget_watts * RESERVE_SECONDS if budget_watts else 0.0
+        self._level = fraction * self._capacity
+        if budget_watts is None:
+            self._rung, self._paused = Rung.FULL, False
+
+    def spend(self, joules: float) -> None:
+        if joules <= 0:
+            return
+        self._refill()
+        now = self._clock()
+        self._spending.append((now, joules))
+        if self._budget_watts is not None:
+            self._level = max(-MAX_DEBT_FRACTION * self._capacity, self._level - joules)
+
+    def state(self) -> GovernorState:
+        self._refill()
+        now = self._clock()
+        while self._spending and self._spending[0][0] < now - 3600.0:
+            self._spending.popleft()
+        spent = sum(j for _, j in self._spending)
+        if self._budget_watts is None:
+            return GovernorState(
+                None, Rung.FULL, Restrictions(), 0.0, 0.0, False, spent, "no power budget"
+            )
+        fraction = self._level / self._capacity
+        self._step(fraction)
+        exhausted = self._level <= 0.0
+        restrictions = restrictions_for(self._rung)
+        if self._paused:
+            restrictions = replace(restrictions, paused=True)
+        elif exhausted:
+            # `eco` with an empty reserve: an automatic request runs again as soon as the
+            # reserve has refilled past zero, so suggestions come as often as the budget allows.
+            restrictions = replace(restrictions, manual_only=True)
+        return GovernorState(
+            self._budget_watts,
+            self._rung,
+            restrictions,
+            self._level,
+            self._capacity,
+            exhausted,
+            spent,
+            self._why(fraction, exhausted),
+        )
+
+    def _step(self, fraction: float) -> None:
+        top = self._mode.top_rung
+        if self._mode is WhenExhausted.PAUSE:
+            if fraction <= 0.0:
+                self._paused = True
+            elif self._paused and fraction >= RESUME_FRACTION:
+                self._paused = False
+        else:
+            self._paused = False
+        target = rung_for(fraction, top)
+        if target > self._rung:
+            self._rung = target
+        else:
+            # Climb back only once the reserve is clearly above the rung's slice.
+            self._rung = max(target, min(self._rung, rung_for(fraction - HYSTERESIS, top)))
+
+    def _why(self, fraction: float, exhausted: bool) -> str:
+        reserve = f"reserve {max(fraction, 0.0):.0%} of {self._capacity:.0f} J"
+        if self._paused:
+            return (
+                f"budget spent: paused until the reserve is {RESUME_FRACTION:.0%} full ({reserve})"
+            )
+        if exhausted:
+            return f"budget spent ({reserve}): {self._mode.value}"
+        if self._rung is Rung.FULL:
+            return f"within budget ({reserve})"
+        return f"saving power: {self._rung.label} ({reserve})"
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = max(0.0, now - self._updated)
+        self._updated = now
+        if self._budget_watts is not None:
+            self._level = min(self._capacity, self._level + elapsed * self._budget_watts)

@@ -1,0 +1,103 @@
+"""Request gating: which completion requests are not worth the model's time.
+
+After "Don't Complete It!" (Sun et al.): a suggestion is rarely taken inside a comment or a
+string, in the middle of a word with text right of the cursor, right after the user deleted
+text, or after the user has passed over several suggestions in a row. Skipping those requests
+costs few accepted suggestions and saves their whole inference. These are pure functions of the
+text (and, for comments and strings, of the syntax tree); the server keeps the history they need.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tree_sitter import Node, Tree
+
+REJECTED_RUN = 3
+"""Passed-over suggestions in a row after which requests pause until the cursor's line changes."""
+_CLOSERS = set(")]}>\"'`;:,. \t")
+
+
+class SkipReason(Enum):
+    COMMENT_OR_STRING = "comment-or-string"
+    MID_WORD = "mid-word"
+    AFTER_DELETION = "after-deletion"
+    REJECTED_RUN = "rejected-run"
+    INSIDE_WORD = "inside-word"
+    """Only under the power governor's `skip low-value requests` rung."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def counter(self) -> str:
+        """Its key in `wattcode/stats`."""
+        return "requests_skipped_" + self.value.replace("-", "_")
+
+
+_LABELS = {
+    SkipReason.COMMENT_OR_STRING: "inside a comment or string",
+    SkipReason.MID_WORD: "in the middle of a word with text right of the cursor",
+    SkipReason.AFTER_DELETION: "right after a deletion",
+    SkipReason.REJECTED_RUN: f"after {REJECTED_RUN} passed-over suggestions on this line",
+    SkipReason.INSIDE_WORD: "inside a word (power saving: only at word and line ends)",
+}
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def text_skip_reason(prefix: str, suffix: str, *, low_value: bool = False) -> SkipReason | None:
+    """The text-only rules: mid-word with text on the right, and (power saving) inside a word."""
+    before = prefix[-1:]
+    rest = suffix.split("\n", 1)[0]
+    has_text_right = any(c not in _CLOSERS for c in rest)
+    if has_text_right and (_is_word(before) or _is_word(rest[:1])):
+        return SkipReason.MID_WORD
+    if low_value and _is_word(before):
+        return SkipReason.INSIDE_WORD
+    return None
+
+
+def open_quote(line_before_cursor: str, quotes: str = "\"'`") -> bool:
+    """Whether the cursor sits inside a string opened earlier on its line (backslash escapes
+    respected). For lines the parser has not caught up with yet (see `syntax_trees`)."""
+    inside: str | None = None
+    escaped = False
+    for char in line_before_cursor:
+        if inside is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == inside:
+                inside = None
+        elif char in quotes:
+            inside = char
+    return inside is not None
+
+
+def _is_comment(node: Node) -> bool:
+    return "comment" in node.type
+
+
+def _is_string(node: Node) -> bool:
+    kind = node.type
+    return ("string" in kind or kind in ("char_literal", "character_literal")) and not (
+        kind.endswith(("_start", "_end"))
+    )
+
+
+def in_comment_or_string(tree: Tree, offset: int) -> bool:
+    """Whether byte `offset` lies inside a comment (its end included: a line comment runs to
+    the line's end) or strictly inside a string literal (after its closing quote is outside)."""
+    node: Node | None = tree.root_node.descendant_for_byte_range(max(offset - 1, 0), offset)
+    while node is not None:
+        if _is_comment(node) and node.start_byte < offset <= node.end_byte:
+            return True
+        if _is_string(node) and node.start_byte < offset < node.end_byte:
+            return True
+        node = node.parent
+    return False

@@ -1,0 +1,259 @@
+"""Power budgets end to end: the real server (wrapped only to fake the battery psutil reports)
+and the real model, driven by pytest-lsp. Settings change live; the battery plugs and unplugs;
+bad settings give one message; the gating rules skip what they should."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from tests.lsp.conftest import open_document, plain, stats, wait_for_model
+from tests.lsp.test_energy import collect_status, wait_until
+
+pytestmark = pytest.mark.model
+
+BATTERY = Path(tempfile.mkdtemp(prefix="wattcode-battery-")) / "battery.json"
+WRAPPED = [sys.executable, "-m", "tests.reliability.wrapped_server"]
+CODE = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return "
+
+
+def set_battery(state: dict[str, Any] | None) -> None:
+    BATTERY.write_text(json.dumps(state), encoding="utf-8")
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=WRAPPED,
+        server_env={**os.environ, "WATTCODE_TEST_BATTERY": str(BATTERY)},
+    )
+)
+async def client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
+    set_battery({"percent": 90, "plugged": True})
+    lsp_client.set_configuration(
+        {"power": {"batteryPollSeconds": 1}, "completion": {"maxTokens": 24}}, section="wattcode"
+    )
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("visual_studio_code"))
+    )
+    yield lsp_client
+    await asyncio.wait_for(lsp_client.shutdown_session(), timeout=30)
+
+
+def configure(client: LanguageClient, settings: dict[str, Any]) -> None:
+    client.set_configuration(
+        {"power": {"batteryPollSeconds": 1, **settings.pop("power", {})}, **settings},
+        section="wattcode",
+    )
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
+
+async def ask(
+    client: LanguageClient, uri: str, line: int, character: int, manual: bool = False
+) -> str:
+    kind = types.InlineCompletionTriggerKind
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+            context=types.InlineCompletionContext(
+                trigger_kind=kind.Invoked if manual else kind.Automatic
+            ),
+        )
+    )
+    return result.items[0].insert_text if result and result.items else ""  # type: ignore[return-value]
+
+
+async def power(client: LanguageClient) -> dict[str, Any]:
+    return plain((await stats(client))["power"])
+
+
+async def settle(client: LanguageClient, check: Any, timeout: float = 10) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check(current := await power(client)):
+        if loop.time() > deadline:
+            raise TimeoutError(f"power state never matched: {current}")
+        await asyncio.sleep(0.1)
+    return current
+
+
+async def test_a_spent_budget_pauses_live_and_lifting_it_resumes(client: LanguageClient) -> None:
+    uri = "file:///power_pause.py"
+    await open_document(client, uri, CODE)
+    await wait_for_model(client)
+    assert (await power(client))["budgetWattHoursPerHour"] is None
+    assert await ask(client, uri, 5, 11)  # no budget: a suggestion
+
+    # 0.01 Wh/h is a 0.3 J reserve: the first suggestion spends it, then nothing runs.
+    # (Without the suggestion cache, which would answer the same position for free.)
+    configure(
+        client,
+        {
+            "power": {"ac": {"maxWattHoursPerHour": 0.01}, "whenExhausted": "pause"},
+            "cache": {"suggestions": False},
+        },
+    )
+    await settle(client, lambda p: p["budgetWattHoursPerHour"] == 0.01)
+    await ask(client, uri, 5, 11)
+    assert (await power(client))["paused"]
+    assert await ask(client, uri, 5, 11) == ""
+    assert await ask(client, uri, 5, 11, manual=True) == ""  # pause refuses manual requests too
+    counters = await stats(client)
+    assert counters["requests_refused_paused"] >= 2
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=5, character=4),
+        )
+    )
+    assert hover is not None and "paused" in str(hover.contents)
+
+    configure(client, {"power": {"ac": {"maxWattHoursPerHour": None}}})
+    await settle(client, lambda p: p["budgetWattHoursPerHour"] is None and not p["paused"])
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=5, character=11),
+                        end=types.Position(line=5, character=11),
+                    ),
+                    text="a",
+                )
+            ],
+        )
+    )
+    assert await ask(client, uri, 5, 12)
+
+
+async def test_manual_only_serves_what_the_user_asks_for(client: LanguageClient) -> None:
+    uri = "file:///power_manual.py"
+    await open_document(client, uri, CODE)
+    await wait_for_model(client)
+    configure(
+        client,
+        {
+            "power": {"ac": {"maxWattHoursPerHour": 0.01}, "whenExhausted": "manual-only"},
+            "cache": {"suggestions": False},
+        },
+    )
+    await settle(client, lambda p: p["budgetWattHoursPerHour"] == 0.01)
+    await ask(client, uri, 5, 11)  # spends the reserve
+    state = await power(client)
+    assert state["rungName"] == "unload-when-idle" and state["exhausted"]
+    assert await ask(client, uri, 5, 11) == ""
+    assert await ask(client, uri, 5, 11, manual=True)
+    assert (await stats(client))["requests_refused_manual_only"] >= 1
+
+
+async def test_unplugging_and_a_low_battery_switch_budgets_within_one_poll(
+    client: LanguageClient,
+) -> None:
+    received = collect_status(client)
+    configure(
+        client,
+        {
+            "power": {
+                "battery": {"maxWattHoursPerHour": 8},
+                "lowBattery": {"maxWattHoursPerHour": 1.5, "thresholdPercent": 30},
+            }
+        },
+    )
+    await wait_for_model(client)
+    state = await settle(client, lambda p: p["tier"] == "ac")
+    assert state["budgetWattHoursPerHour"] is None and state["battery"]["plugged"]
+
+    set_battery({"percent": 70, "plugged": False})
+    await wait_until(received, lambda s: s["power"]["tier"] == "battery")
+    assert received[-1]["power"]["budgetWattHoursPerHour"] == 8
+
+    set_battery({"percent": 25, "plugged": False})
+    await wait_until(received, lambda s: s["power"]["tier"] == "lowBattery")
+    assert received[-1]["power"]["budgetWattHoursPerHour"] == 1.5
+    assert received[-1]["power"]["battery"]["percent"] == 25
+
+    set_battery({"percent": 25, "plugged": True})
+    await wait_until(received, lambda s: s["power"]["tier"] == "ac")
+
+    set_battery(None)  # a desktop: no battery counts as mains
+    await asyncio.sleep(1.5)
+    assert (await power(client))["tier"] == "ac"
+
+
+async def test_bad_power_settings_give_one_message_and_keep_defaults(
+    client: LanguageClient,
+) -> None:
+    await wait_for_model(client)
+    configure(
+        client,
+        {
+            "power": {
+                "ac": {"maxWattHoursPerHour": "lots"},
+                "whenExhausted": "sometimes",
+                "lowBattery": {"thresholdPercent": 140},
+            }
+        },
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not any("invalid settings" in m.message for m in client.messages):
+        assert loop.time() < deadline, client.messages
+        await asyncio.sleep(0.1)
+    [message] = [m.message for m in client.messages if "invalid settings" in m.message]
+    assert "wattcode.power.ac.maxWattHoursPerHour" in message
+    assert "wattcode.power.whenExhausted" in message
+    assert "wattcode.power.lowBattery.thresholdPercent" in message
+    state = await power(client)
+    assert state["budgetWattHoursPerHour"] is None and state["rung"] == 0
+
+
+async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClient) -> None:
+    uri = "file:///gating.py"
+    text = "def area(r):\n    # the area of a circle of radius r\n    x = compute(r)\n    return "
+    await open_document(client, uri, text)
+    await wait_for_model(client)
+    before = await stats(client)
+    assert await ask(client, uri, 1, 38) == ""  # at the end of the comment
+    assert await ask(client, uri, 2, 11) == ""  # "comp|ute(r)": mid-word, text on the right
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=3, character=10),
+                        end=types.Position(line=3, character=11),
+                    ),
+                    text="",
+                )
+            ],
+        )
+    )
+    assert await ask(client, uri, 3, 10) == ""  # right after a deletion
+    await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
+    after = await stats(client)
+
+    def delta(key: str) -> float:
+        return float(after[key] - before[key])
+
+    assert delta("requests_skipped_comment_or_string") == 1
+    assert delta("requests_skipped_mid_word") == 1
+    assert delta("requests_skipped_after_deletion") == 1
+    assert delta("generations_started") == 1  # the manual one
+
+    configure(client, {"completion": {"skipUnlikely": False}})
+    await asyncio.sleep(0.5)
+    await ask(client, uri, 2, 11)
+    assert (await stats(client))["requests_skipped"] == after["requests_skipped"]

@@ -1,0 +1,147 @@
+"""The governor over simulated spending: a fake clock, joules taken out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.power.governor import (
+    RESERVE_SECONDS,
+    RESUME_FRACTION,
+    Governor,
+    Rung,
+    WhenExhausted,
+    restrictions_for,
+    rung_for,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def governor(
+    watts: float | None, mode: WhenExhausted = WhenExhausted.ECO
+) -> tuple[Governor, Clock]:
+    clock = Clock()
+    g = Governor(clock)
+    g.configure(watts, mode)
+    return g, clock
+
+
+def test_no_budget_means_full_service_whatever_is_spent() -> None:
+    g, _ = governor(None)
+    g.spend(1e6)
+    state = g.state()
+    assert state.rung is Rung.FULL and not state.exhausted and not state.restrictions.manual_only
+    assert state.spent_last_hour_joules == 1e6
+
+
+def test_rungs_are_equal_slices_of_the_reserve() -> None:
+    assert rung_for(1.0, Rung.SKIP_LOW_VALUE) is Rung.FULL
+    assert rung_for(0.5, Rung.SKIP_LOW_VALUE) is Rung.SHORT_SUGGESTIONS
+    assert rung_for(0.01, Rung.SKIP_LOW_VALUE) is Rung.SKIP_LOW_VALUE
+    assert rung_for(-3.0, Rung.UNLOAD_WHEN_IDLE) is Rung.UNLOAD_WHEN_IDLE
+    assert rung_for(0.2, Rung.UNLOAD_WHEN_IDLE) is Rung.MANUAL_ONLY
+
+
+def test_each_rung_keeps_the_restrictions_of_the_ones_before() -> None:
+    previous = restrictions_for(Rung.FULL)
+    assert previous.debounce_seconds == 0 and previous.max_tokens is None
+    for rung in list(Rung)[1:]:
+        current = restrictions_for(rung)
+        assert current.debounce_seconds >= previous.debounce_seconds
+        assert current.single_line >= previous.single_line
+        assert current.skip_low_value >= previous.skip_low_value
+        assert current.manual_only >= previous.manual_only
+        previous = current
+    assert previous.unload_after_idle_seconds is not None
+
+
+def test_spending_steps_down_and_refilling_climbs_back() -> None:
+    g, clock = governor(1.0)  # 1 W: a 30 J reserve
+    capacity = RESERVE_SECONDS * 1.0
+    assert g.state().capacity_joules == capacity
+    g.spend(capacity * 0.55)
+    assert g.state().rung is Rung.SHORT_SUGGESTIONS
+    g.spend(capacity * 0.44)
+    assert g.state().rung is Rung.SKIP_LOW_VALUE
+    clock.now += capacity  # the budget refills the whole reserve
+    assert g.state().rung is Rung.FULL
+
+
+def test_climbing_back_needs_a_margin() -> None:
+    g, clock = governor(1.0)
+    g.spend(30 * 0.2)  # 80 % left: rung 1 under eco's six slices
+    assert g.state().rung is Rung.LONGER_DEBOUNCE
+    clock.now += 30 * 0.04  # 84 %: back in rung 0's slice, but within the hysteresis
+    assert g.state().rung is Rung.LONGER_DEBOUNCE
+    clock.now += 30 * 0.06
+    assert g.state().rung is Rung.FULL
+
+
+def test_eco_when_exhausted_lets_automatic_requests_through_as_the_reserve_refills() -> None:
+    g, clock = governor(1.0)
+    g.spend(31.0)
+    state = g.state()
+    assert state.exhausted and state.restrictions.manual_only and not state.restrictions.paused
+    clock.now += 2.0  # owes 1 J, refills 2 J: 1 J in the reserve
+    state = g.state()
+    assert not state.exhausted and not state.restrictions.manual_only
+    assert state.rung is Rung.SKIP_LOW_VALUE
+
+
+def test_pause_serves_nothing_until_a_quarter_is_back() -> None:
+    g, clock = governor(2.0, WhenExhausted.PAUSE)
+    g.spend(60.0)
+    assert g.state().restrictions.paused
+    clock.now += 60.0 * RESUME_FRACTION / 2.0 - 1.0
+    assert g.state().restrictions.paused
+    clock.now += 1.0
+    state = g.state()
+    assert not state.restrictions.paused and state.restrictions.manual_only  # still rung 6
+
+
+def test_manual_only_mode_ends_on_manual_only_and_unload() -> None:
+    g, _ = governor(1.0, WhenExhausted.MANUAL_ONLY)
+    g.spend(30.0)
+    state = g.state()
+    assert state.rung is Rung.UNLOAD_WHEN_IDLE and state.restrictions.manual_only
+    assert not state.restrictions.paused
+
+
+def test_debt_is_repaid_so_the_long_run_average_holds() -> None:
+    """Whatever the spending pattern, the energy over a stretch is at most the budget times
+    the time plus one reserve (and the debt allowance), when requests run only while the
+    governor allows them."""
+    watts = 0.5
+    g, clock = governor(watts)
+    spent = 0.0
+    for _ in range(2000):
+        clock.now += 0.1
+        if not g.state().restrictions.manual_only:
+            g.spend(1.5)
+            spent += 1.5
+    elapsed = 2000 * 0.1
+    assert spent <= watts * elapsed + 2 * RESERVE_SECONDS * watts + 1.5
+    assert spent >= watts * elapsed * 0.9  # and the budget is used, not wasted
+
+
+def test_a_new_budget_keeps_the_reserve_fraction() -> None:
+    g, _ = governor(1.0)
+    g.spend(15.0)
+    g.configure(4.0, WhenExhausted.ECO)
+    state = g.state()
+    assert state.capacity_joules == pytest.approx(120.0)
+    assert state.reserve_fraction == pytest.approx(0.5)
+
+
+def test_spending_older_than_an_hour_is_forgotten() -> None:
+    g, clock = governor(None)
+    g.spend(10.0)
+    clock.now += 3601
+    g.spend(1.0)
+    assert g.state().spent_last_hour_joules == 1.0

@@ -1,0 +1,85 @@
+"""Request gating rules, on text and on real syntax trees."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.request_gate import SkipReason, open_quote, text_skip_reason
+from models.trimming.context_trimmer import ContextTrimmer
+
+
+def split(text: str) -> tuple[str, str]:
+    prefix, suffix = text.split("|")
+    return prefix, suffix
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x = foo|bar()\n", SkipReason.MID_WORD),
+        ("x = foo(|a, b)\n", SkipReason.MID_WORD),
+        ("x = foo|)\n", None),  # only closers right of the cursor
+        ("x = foo|\ny = 1\n", None),  # end of line
+        ("    return |\n", None),
+        ("x = (|)\n", None),
+    ],
+)
+def test_mid_word_with_text_on_the_right(text: str, expected: SkipReason | None) -> None:
+    assert text_skip_reason(*split(text)) is expected
+
+
+def test_low_value_skips_inside_words_only_when_asked() -> None:
+    assert text_skip_reason(*split("    retu|\n")) is None
+    assert text_skip_reason(*split("    retu|\n"), low_value=True) is SkipReason.INSIDE_WORD
+    assert text_skip_reason(*split("    return |\n"), low_value=True) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "inside"),
+    [
+        ('x = "abc', True),
+        ('x = "abc"', False),
+        ('x = "a\\"b', True),
+        ("x = 'it''", True),
+        ("f(`a${b}", True),
+        ("x = 1", False),
+    ],
+)
+def test_open_quote_on_the_line(line: str, inside: bool) -> None:
+    assert open_quote(line) is inside
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "inside"),
+    [
+        ("python", "def f():\n    # say hel|\n    return 1\n", True),
+        ("python", 'def f():\n    x = "hel|lo"\n    return x\n', True),
+        ("python", 'def f():\n    x = "hello"|\n    return x\n', False),
+        ("python", 'def f():\n    """Docs\n    more |\n    """\n', True),
+        ("python", "def f():\n    ret|\n", False),
+        ("javascript", "function f() {\n  // todo |\n}\n", True),
+        ("javascript", "function f() {\n  /* a\n  b| */\n}\n", True),
+        ("javascript", "function f() {\n  const s = `a ${b}|`;\n}\n", True),
+        ("go", 'func f() {\n\ts := "a|"\n}\n', True),
+        ("rust", "fn f<'a>(x: &'a str) {\n    let y = x.le|\n}\n", False),
+        ("c", "int f() {\n  return 0; // done|\n}\n", True),
+        ("java", "class A {\n  void f() {\n    int x = 1;|\n  }\n}\n", False),
+    ],
+)
+def test_comments_and_strings_from_the_syntax_tree(language: str, text: str, inside: bool) -> None:
+    trimmer = ContextTrimmer(len)
+    prefix, suffix = split(text)
+    assert trimmer.in_comment_or_string("file:///a", language, prefix, suffix) is inside
+
+
+def test_typing_an_open_string_is_seen_before_the_parser_catches_up() -> None:
+    trimmer = ContextTrimmer(len)
+    before = "def f():\n    x = 1\n"
+    assert not trimmer.in_comment_or_string("file:///a.py", "python", before, "")
+    # The next keystrokes open a string: the tree's update is deferred, the line tells.
+    assert trimmer.in_comment_or_string("file:///a.py", "python", before + '    y = "ab', "")
+    assert not trimmer.in_comment_or_string("file:///a.py", "python", before + "    y = (ab", "")
+
+
+def test_unknown_languages_are_never_gated() -> None:
+    assert not ContextTrimmer(len).in_comment_or_string("file:///a.txt", "plaintext", "# x", "")
