@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
-from models.power.governor import Governor, GovernorState, WhenExhausted
+from models.power.governor import (
+    Governor,
+    GovernorState,
+    MeasuredCosts,
+    Rung,
+    WhenExhausted,
+    expected_savings,
+)
 
 if TYPE_CHECKING:
     from lsp_server.server import WattcodeServer
@@ -145,6 +152,33 @@ class PowerController:
             "spentWattHoursLastHour": round(state.spent_last_hour_joules / 3600.0, 6),
             "why": state.why,
         }
+
+    def ladder(self) -> list[dict[str, Any]]:
+        """Each rung with the joules per request it is expected to save (for `wattcode/stats`)."""
+        session = self._server.session
+        counters, ledger = session.counters, session.energy
+        costs = MeasuredCosts(
+            requests=counters["requests"],
+            joules=ledger.joules,
+            cancelled_joules=max(0.0, ledger.joules - ledger.generation_joules),
+            generations=ledger.generations,
+            joules_per_prompt_token=ledger.joules_per_prompt_token,
+            joules_per_generated_token=ledger.joules_per_generated_token,
+            prompt_tokens_evaluated=ledger.prompt_tokens_evaluated,
+            generated_tokens=ledger.generated_tokens,
+            inside_word_requests=counters["requests_inside_word"],
+            max_prompt_tokens=session.settings.context.max_prompt_tokens,
+        )
+        savings = expected_savings(costs)
+        return [
+            {
+                "rung": int(rung),
+                "name": rung.name.lower().replace("_", "-"),
+                "label": rung.label,
+                "savedJoulesPerRequestEstimate": savings[rung],
+            }
+            for rung in Rung
+        ]
 
     def summary(self) -> str:
         """One line for hover: source, budget and what it does now."""

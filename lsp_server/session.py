@@ -37,6 +37,7 @@ STAT_KEYS = (
     "requests_skipped",
     *(reason.counter for reason in SkipReason),
     "requests_debounced",
+    "requests_inside_word",
     "requests_refused_paused",
     "requests_refused_manual_only",
     "model_unloads",

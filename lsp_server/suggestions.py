@@ -150,12 +150,8 @@ async def suggest(
         cached = _from_suggestion_cache(server, uri, prefix, suffix, position)
         if cached is not None:
             return cached
-    if (refusal := server.power.refusal(manual)) is not None:
-        session.count(refusal.key)
-        return None
-    restrictions = server.power.state().restrictions
-    if not manual and (reason := _skip_reason(server, uri, prefix, suffix, restrictions)):
-        session.count_skip(reason)
+    restrictions = _admitted(server, uri, prefix, suffix, manual)
+    if restrictions is None:
         return None
     request = CompletionRequest(
         uri=uri,
@@ -200,6 +196,23 @@ async def suggest(
         return None
     session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
     return _show(server, uri, suggestion, position, outcome.energy)
+
+
+def _admitted(
+    server: WattcodeServer, uri: str, prefix: str, suffix: str, manual: bool
+) -> Restrictions | None:
+    """What the power budget allows this request, or None when it or gating refuses it."""
+    session = server.session
+    if prefix[-1:].isalnum() or prefix[-1:] == "_":
+        session.count("requests_inside_word")  # what the `skip low-value` rung would save
+    if (refusal := server.power.refusal(manual)) is not None:
+        session.count(refusal.key)
+        return None
+    restrictions = server.power.state().restrictions
+    if not manual and (reason := _skip_reason(server, uri, prefix, suffix, restrictions)):
+        session.count_skip(reason)
+        return None
+    return restrictions
 
 
 def _skip_reason(

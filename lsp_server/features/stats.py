@@ -81,6 +81,6 @@ def register(server: WattcodeServer) -> None:
                 "kv_state_disk_bytes": store.nbytes if store else 0,
                 "kv_states_loaded_from_disk": store.loaded if store else 0,
             },
-            "power": server.power.status(),
+            "power": {**server.power.status(), "ladder": server.power.ladder()},
             "uptime_seconds": round(time.time() - session.started_at, 1),
         }

@@ -231,3 +231,49 @@ class Governor:
         self._updated = now
         if self._budget_watts is not None:
             self._level = min(self._capacity, self._level + elapsed * self._budget_watts)
+
+
+@dataclass(frozen=True)
+class MeasuredCosts:
+    """This session's measured costs, per request that reached the suggestion path."""
+
+    requests: float
+    joules: float
+    """Every generation's energy, cancelled ones included."""
+    cancelled_joules: float
+    generations: int
+    joules_per_prompt_token: float | None
+    joules_per_generated_token: float | None
+    prompt_tokens_evaluated: float
+    generated_tokens: float
+    inside_word_requests: float
+    """Requests typed inside a word: what the `skip low-value` rung would refuse."""
+    max_prompt_tokens: int
+
+
+def expected_savings(costs: MeasuredCosts) -> dict[Rung, float | None]:
+    """Joules per request that each rung saves on top of the rungs before it, estimated from
+    the measured per-token costs; None until there is something to estimate from."""
+    if not costs.requests or not costs.generations:
+        return dict.fromkeys(Rung)
+    per_request = costs.generations / costs.requests
+    per_prompt = costs.joules_per_prompt_token or 0.0
+    per_generated = costs.joules_per_generated_token or 0.0
+    generated = costs.generated_tokens / costs.generations
+    prompt = costs.prompt_tokens_evaluated / costs.generations
+    context_cut = max(0.0, 1.0 - SMALL_CONTEXT_TOKENS / costs.max_prompt_tokens)
+    return {
+        Rung.FULL: 0.0,
+        # A request superseded while it waits never starts: what cancelled work cost.
+        Rung.LONGER_DEBOUNCE: costs.cancelled_joules / costs.requests,
+        Rung.NO_BACKGROUND_WORK: 0.0,  # wattcode runs no speculative work yet
+        Rung.SHORT_SUGGESTIONS: max(0.0, generated - SHORT_MAX_TOKENS)
+        * per_generated
+        * per_request,
+        Rung.SMALL_CONTEXT: prompt * context_cut * per_prompt * per_request,
+        Rung.SKIP_LOW_VALUE: costs.inside_word_requests
+        / costs.requests
+        * (costs.joules / costs.generations),
+        Rung.MANUAL_ONLY: costs.joules / costs.requests,
+        Rung.UNLOAD_WHEN_IDLE: 0.0,  # saves memory; each wake costs a model load
+    }

@@ -26,6 +26,7 @@ STATUS_KEYS = {
     "accepted",
     "joulesPerAcceptedChar",
     "idleWatts",
+    "power",
 }
 
 

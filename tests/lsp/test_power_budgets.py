@@ -35,7 +35,11 @@ def set_battery(state: dict[str, Any] | None) -> None:
 @pytest_lsp.fixture(
     config=ClientServerConfig(
         server_command=WRAPPED,
-        server_env={**os.environ, "WATTCODE_TEST_BATTERY": str(BATTERY)},
+        server_env={
+            **os.environ,
+            "WATTCODE_TEST_BATTERY": str(BATTERY),
+            "WATTCODE_TEST_UNLOAD_IDLE_SECONDS": "2",
+        },
     )
 )
 async def client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
@@ -156,6 +160,20 @@ async def test_manual_only_serves_what_the_user_asks_for(client: LanguageClient)
     assert await ask(client, uri, 5, 11) == ""
     assert await ask(client, uri, 5, 11, manual=True)
     assert (await stats(client))["requests_refused_manual_only"] >= 1
+
+    # The last rung unloads the model once idle (2 s here, minutes in the product) ...
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while (current := await stats(client))["model"]["state"] != "unloaded":
+        assert loop.time() < deadline, current["model"]
+        await asyncio.sleep(0.2)
+    assert current["model_unloads"] == 1
+    # ... and a manual request wakes it, at a measured cost.
+    assert await ask(client, uri, 5, 11, manual=True)
+    woken = await stats(client)
+    assert woken["model"]["state"] == "ready" and woken["model_wakes"] == 1
+    assert woken["wake_seconds"] > 0
+    assert woken["background_joules"] > current["background_joules"]
 
 
 async def test_unplugging_and_a_low_battery_switch_budgets_within_one_poll(

@@ -10,6 +10,8 @@
   `detect_fim_tokens` does for a chat model), `corrupt-parts` (the default model's parts are
   small files of the wrong bytes, so the assembly's sha256 check fails).
 
+- WATTCODE_TEST_UNLOAD_IDLE_SECONDS=<s>: the governor's last rung unloads the model after <s>
+  seconds idle instead of minutes.
 - WATTCODE_TEST_BATTERY=<file>: the battery that psutil reports is read from <file> at each
   poll: JSON `{"percent": 80, "plugged": false}`, or `null` for a machine without one.
 
@@ -97,6 +99,10 @@ def install_fake_battery(source: Path) -> None:
 def main() -> int:
     if record := os.environ.get("WATTCODE_TEST_NO_NETWORK"):
         install_network_guard(Path(record))
+    if idle := os.environ.get("WATTCODE_TEST_UNLOAD_IDLE_SECONDS"):
+        from models.power import governor  # noqa: PLC0415
+
+        governor.UNLOAD_IDLE_SECONDS = float(idle)
     if battery := os.environ.get("WATTCODE_TEST_BATTERY"):
         install_fake_battery(Path(battery))
     if kind := os.environ.get("WATTCODE_TEST_FAULT"):
