@@ -120,6 +120,18 @@ def _load(path: Path, options: LoadOptions, threads: int, gpu_layers: int) -> ll
     )
 
 
+def _load_error(path: Path, options: LoadOptions, exc: BaseException) -> ModelError:
+    message = f"llama.cpp could not load {path}: {exc or type(exc).__name__}"
+    if isinstance(exc, MemoryError) or "context" in str(exc).lower():
+        # llama-cpp-python says only "Failed to create llama_context" when the KV cache and
+        # compute buffers for n_ctx do not fit.
+        message += (
+            f". A context of {options.context_length} tokens may not fit in memory: lower "
+            "wattcode.model.contextLength (4096 is plenty for completions)."
+        )
+    return ModelError(message)
+
+
 class LlamaBackend:
     """A loaded model and its single inference context."""
 
@@ -131,16 +143,16 @@ class LlamaBackend:
         gpu_layers = options.resolved_gpu_layers()
         try:
             self._llama = _load(path, options, threads, gpu_layers)
-        except (ValueError, RuntimeError, OSError) as exc:
+        except (ValueError, RuntimeError, OSError, MemoryError) as exc:
             if options.gpu_layers is not None or gpu_layers == 0:
-                raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+                raise _load_error(path, options, exc) from exc
             # Offloading was our choice, not the user's: a GPU without room still has a CPU.
             log.warning("loading on the GPU failed (%s); loading on the CPU instead", exc)
             gpu_layers = 0
             try:
                 self._llama = _load(path, options, threads, gpu_layers)
-            except (ValueError, RuntimeError, OSError) as cpu_exc:
-                raise ModelError(f"llama.cpp could not load {path}: {cpu_exc}") from cpu_exc
+            except (ValueError, RuntimeError, OSError, MemoryError) as cpu_exc:
+                raise _load_error(path, options, cpu_exc) from cpu_exc
         self.path = path
         self.threads = threads
         self.gpu_layers = gpu_layers

@@ -143,3 +143,19 @@ def test_an_exception_in_the_model_thread(tmp_path: Path) -> None:
         (tmp_path / "flag").unlink()
         assert suggestion(client), "the model thread did not recover"
         assert client.stats()["generations_failed"] == 2
+
+
+def test_a_context_too_large_for_memory(tmp_path: Path) -> None:
+    (tmp_path / "flag").touch()
+    too_large = {"path": str(real_model()), "contextLength": 32768}
+    with start(tmp_path, too_large, fault="context-memory") as client:
+        wait_state(client, "failed")
+        message = one_message(client, "may not fit in memory")
+        assert "wattcode.model.contextLength" in message["message"]
+        client.open(URI, TEXT)
+        assert suggestion(client) == []
+        still_answers(client)
+        # The fix the message names: a smaller context.
+        change_settings(client, {"path": str(real_model()), "contextLength": 4096})
+        wait_state(client, "ready")
+        assert suggestion(client)

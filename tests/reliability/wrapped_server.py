@@ -8,7 +8,9 @@
   a fault; deleting it is "fixing the cause". Kinds: `generation` (the completion engine raises
   inside the model thread), `no-fim` (the model is reported to have no FIM tokens, as
   `detect_fim_tokens` does for a chat model), `corrupt-parts` (the default model's parts are
-  small files of the wrong bytes, so the assembly's sha256 check fails).
+  small files of the wrong bytes, so the assembly's sha256 check fails), `context-memory` (a
+  context longer than 8192 tokens fails to allocate, as llama-cpp-python reports it when its
+  KV cache does not fit in memory).
 
 - WATTCODE_TEST_UNLOAD_IDLE_SECONDS=<s>: the governor's last rung unloads the model after <s>
   seconds idle instead of minutes.
@@ -77,6 +79,17 @@ def install_fault(kind: str, flag: Path) -> None:
             part.write_bytes(b"not the model" * 100)
             parts.append(part)
         default_model.ModelSpec.part_paths = lambda _self: list(parts)  # type: ignore[method-assign]
+    elif kind == "context-memory":
+        from models import llama_backend  # noqa: PLC0415
+
+        load = llama_backend._load
+
+        def no_room(path: Any, options: Any, *args: Any) -> Any:
+            if flag.exists() and options.context_length > 8192:
+                raise ValueError("Failed to create llama_context")
+            return load(path, options, *args)
+
+        llama_backend._load = no_room
     else:
         raise SystemExit(f"unknown fault {kind!r}")
 
