@@ -139,6 +139,18 @@ def _with_parents(definition: Definition, rows: list[str]) -> list[int]:
     return sorted(set(shown + definition.signature_rows(rows)))
 
 
+def _scope_row(rows: list[str], row: int) -> int:
+    """The row whose definitions enclose the cursor: its own, or, on a blank line right after
+    an indented body, the last line of that body. The parser ends a function at its last
+    statement, but a cursor on the (auto-indented) line after it is about to continue it."""
+    if rows[row].strip():
+        return row
+    above = row - 1
+    while above >= 0 and not rows[above].strip():
+        above -= 1
+    return above if above >= 0 and rows[above][:1] in (" ", "\t") else row
+
+
 def trim(
     source: TrimInput,
     budget: int,
@@ -152,9 +164,13 @@ def trim(
     selection = _Selection(rows, count, budget)
     cursor_tokens = count(head) + count(tail)
     selection.used = cursor_tokens
-    enclosing = source.outline.enclosing(row)
+    enclosing = source.outline.enclosing(_scope_row(rows, row))
     functions = [d for d in enclosing if d.kind is Kind.FUNCTION]
-    local = (functions[-1].start_row, functions[-1].end_row) if functions else (0, len(rows) - 1)
+    local = (
+        (functions[-1].start_row, max(functions[-1].end_row, row))
+        if functions
+        else (0, len(rows) - 1)
+    )
 
     suffix_room = _take_suffix(selection, row, local[1], int(budget * suffix_share))
     selection.kept.add(row)

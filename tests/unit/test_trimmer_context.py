@@ -133,3 +133,27 @@ def test_typing_keeps_the_suffix_and_the_start_of_the_prefix() -> None:
     changes = sum(1 for before, after in itertools.pairwise(starts) if before != after)
     assert changes <= 1  # at most one alignment boundary crossed
     assert trimmer.trees.full_parses == 1
+
+
+def test_a_blank_line_after_a_body_continues_that_function() -> None:
+    """On the (auto-indented) line after a function's last statement the parser has ended the
+    function; the trimmer still treats the cursor as inside it, so the rest of the file's
+    bodies are not pulled in as if the cursor were at the top level."""
+    padding = "".join(
+        f"def pad{i}(x):\n    y = x * {i}\n    for k in range(y):\n        y += k\n    return y\n\n\n"
+        for i in range(60)
+    )
+    target = (
+        'def scale(values, factor):\n    """Multiply every value by factor."""\n'
+        "    result = []\n    for v in values:\n        result.append(v * factor)\n"
+    )
+    count = lambda text: len(_TOKEN.findall(text))  # noqa: E731
+    for indent in ("", "    "):
+        trimmer = ContextTrimmer(count)
+        prefix = padding + target + indent
+        window = trimmer.window("file:///scale.py", "python", prefix, "\n", 400, 0.25)
+        assert trimmer.trimmed == 1
+        assert "def scale(values, factor):" in window.prefix
+        assert "Multiply every value by factor." in window.prefix
+        assert "y += k" not in window.prefix  # no padding bodies
+        assert window.prefix_tokens + window.suffix_tokens < 120
