@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from lsp_server.server import WattcodeServer
 
 log = logging.getLogger(__name__)
+STATE_TICK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,34 @@ class PowerController:
             self._poller = None
 
     async def _poll_forever(self) -> None:
+        """Every second: has the governor's state changed on its own (a pause ended, a rung
+        climbed back as the reserve refilled)? Every `batteryPollSeconds`: the battery."""
+        last_poll = self._clock()
+        shown = self._signature()
         while True:
-            await asyncio.sleep(self._server.session.settings.power.battery_poll_seconds)
-            changed = self.poll()
-            await self._unload_if_idle()
-            if changed:
+            await asyncio.sleep(STATE_TICK_SECONDS)
+            changed = False
+            if (
+                self._clock() - last_poll
+                >= self._server.session.settings.power.battery_poll_seconds
+            ):
+                last_poll = self._clock()
+                changed = self.poll()
+                await self._unload_if_idle()
+            if changed or self._signature() != shown:
+                shown = self._signature()
                 self._server.on_energy_changed()
+
+    def _signature(self) -> tuple[object, ...]:
+        """What a status bar shows of the power state."""
+        state = self.state()
+        return (
+            self.tier,
+            state.budget_watts,
+            state.rung,
+            state.restrictions.paused,
+            state.exhausted,
+        )
 
     # Spending and requests.
 

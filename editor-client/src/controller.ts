@@ -2,9 +2,23 @@
 // lives in the server: this only writes settings, sends requests and shows their answers.
 import { availablePresets, type Manifest } from "./config";
 import type { Host, PickItem, ServerLink } from "./host";
-import { statusView, type ServerState, type StatusParams } from "./status";
+import { powerRecheckSeconds, statusView, type ServerState, type StatusParams } from "./status";
 
 export const ENABLED = "wattcode.completion.enabled";
+/** After a `wattcode.power.*` change, the server's new budget state is asked for this late: the
+ * server applies settings after pulling them back from the client, and sends no status for it. */
+export const POWER_REFRESH_MS = 1000;
+
+/** setTimeout and clearTimeout, injectable so that unit tests run the clock. */
+export interface Timers {
+  set(run: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  set: (run, ms) => setTimeout(run, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 const METHOD_NOT_FOUND = -32601;
 
 function isMethodNotFound(err: unknown): boolean {
@@ -18,11 +32,14 @@ function describe(err: unknown): string {
 export class Controller {
   private last: StatusParams | undefined;
   private serverState: ServerState = "starting";
+  private recheckTimer: unknown;
+  private settingsTimer: unknown;
 
   constructor(
     private readonly host: Host,
     private readonly server: ServerLink,
     private readonly manifest: Manifest,
+    private readonly timers: Timers = REAL_TIMERS,
   ) {}
 
   enabled(): boolean {
@@ -35,6 +52,54 @@ export class Controller {
       this.last = params as StatusParams;
     }
     this.render();
+    this.schedulePowerRecheck(powerRecheckSeconds(this.last));
+  }
+
+  /** A `wattcode.power.*` setting changed: show the server's new budget state soon (a preset
+   * writes several settings: one refresh, after the last). */
+  onPowerSettingsChanged(): void {
+    if (this.settingsTimer !== undefined) this.timers.clear(this.settingsTimer);
+    this.settingsTimer = this.timers.set(() => {
+      this.settingsTimer = undefined;
+      void this.refreshPower();
+    }, POWER_REFRESH_MS);
+  }
+
+  /**
+   * The server sends `wattcode/status` when energy is spent, not when the reserve has refilled
+   * by itself (a pause over): for that, one quiet `wattcode/stats` when it is due, whose
+   * `power` replaces the shown one. Each status or refresh replaces the one pending.
+   */
+  private schedulePowerRecheck(seconds: number | undefined): void {
+    if (this.recheckTimer !== undefined) this.timers.clear(this.recheckTimer);
+    this.recheckTimer = undefined;
+    if (seconds === undefined) return;
+    this.recheckTimer = this.timers.set(() => {
+      this.recheckTimer = undefined;
+      void this.refreshPower();
+    }, seconds * 1000);
+  }
+
+  async refreshPower(): Promise<void> {
+    if (!this.server.running()) return;
+    let result: unknown;
+    try {
+      result = await this.server.request("wattcode/stats");
+    } catch (err) {
+      this.host.log(`wattcode/stats for the power state failed: ${describe(err)}`);
+      return;
+    }
+    const power = (result as { power?: unknown } | null)?.power;
+    if (!power || typeof power !== "object" || Array.isArray(power)) return;
+    this.last = { ...(this.last ?? {}), power: power as StatusParams["power"] };
+    this.render();
+    this.schedulePowerRecheck(powerRecheckSeconds(this.last));
+  }
+
+  dispose(): void {
+    this.schedulePowerRecheck(undefined);
+    if (this.settingsTimer !== undefined) this.timers.clear(this.settingsTimer);
+    this.settingsTimer = undefined;
   }
 
   render(): void {
@@ -93,10 +158,17 @@ export class Controller {
   async chooseBudget(): Promise<void> {
     const presets = availablePresets(this.manifest);
     if (!presets.length) {
-      this.host.info("wattcode: no power budget presets: this version has no wattcode.power settings yet.");
+      this.host.info("wattcode: no power budget presets: this version has no wattcode.power settings.");
       return;
     }
-    const items = presets.map((p, i) => ({ id: String(i), label: p.label, detail: p.detail }));
+    const current = (settings: Record<string, unknown>) =>
+      Object.entries(settings).every(([key, value]) => (this.host.getSetting(key) ?? null) === value);
+    const items = presets.map((p, i) => ({
+      id: String(i),
+      label: p.label,
+      description: current(p.settings) ? "current" : undefined,
+      detail: p.detail,
+    }));
     const chosen = await this.host.pick(items, "Power budget for wattcode");
     if (!chosen) return;
     for (const [key, value] of Object.entries(presets[Number(chosen.id)].settings)) {

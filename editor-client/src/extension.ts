@@ -36,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     manifest,
   );
   controller.render();
-  context.subscriptions.push(output, item);
+  context.subscriptions.push(output, item, { dispose: () => controller.dispose() });
 
   const settingsForServer = () => serverSettings(vscode.workspace.getConfiguration().get(SECTION), clientOnly);
 
@@ -121,6 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void client.sendNotification("workspace/didChangeConfiguration", {
           settings: { [SECTION]: settingsForServer() },
         });
+        if (event.affectsConfiguration(`${SECTION}.power`)) controller.onPowerSettingsChanged();
       }
     }),
   );

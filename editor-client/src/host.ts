@@ -5,6 +5,7 @@ import type { StatusView } from "./status";
 export interface PickItem {
   id: string;
   label: string;
+  description?: string;
   detail?: string;
 }
 

@@ -1,5 +1,22 @@
 // The status bar's text from the server's `wattcode/status` notification: pure, no `vscode`.
 
+/** The power budget's state, `power` in `wattcode/status` and `wattcode/stats`. */
+export interface PowerStatus {
+  tier?: string;
+  battery?: { percent?: number | null; plugged?: boolean };
+  /** The current tier's budget (W = Wh per hour); null: no limit. */
+  budgetWattHoursPerHour?: number | null;
+  rung?: number;
+  rungName?: string;
+  rungLabel?: string;
+  paused?: boolean;
+  exhausted?: boolean;
+  reserveJoules?: number;
+  reserveCapacityJoules?: number;
+  spentWattHoursLastHour?: number;
+  why?: string;
+}
+
 /** What the server sends; every field is optional here, so a partial message degrades. */
 export interface StatusParams {
   energyJoules?: number;
@@ -11,9 +28,7 @@ export interface StatusParams {
   accepted?: number;
   joulesPerAcceptedChar?: number | null;
   idleWatts?: number | null;
-  tier?: string;
-  rung?: string | number;
-  reason?: string;
+  power?: PowerStatus;
 }
 
 export interface StatusView {
@@ -21,7 +36,10 @@ export interface StatusView {
   tooltip: string;
 }
 
-const TIER_LABELS: Record<string, string> = { ac: "AC", battery: "battery", "low-battery": "low battery" };
+const TIER_LABELS: Record<string, string> = { ac: "AC", battery: "battery", lowBattery: "low battery" };
+
+/** `pause` resumes once the reserve is this full again (the server's RESUME_FRACTION). */
+const RESUME_FRACTION = 0.25;
 
 function finite(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
@@ -34,6 +52,57 @@ export function formatEnergy(joules: number): string {
   if (joules >= 1) return `${joules.toFixed(1)} J`;
   if (joules > 0) return `${(joules * 1000).toFixed(0)} mJ`;
   return "0 J";
+}
+
+function power(params: StatusParams | undefined): PowerStatus | undefined {
+  const p = params?.power;
+  return p && typeof p === "object" && !Array.isArray(p) ? p : undefined;
+}
+
+function budgetOf(p: PowerStatus): number | undefined {
+  return finite(p.budgetWattHoursPerHour) && p.budgetWattHoursPerHour > 0 ? p.budgetWattHoursPerHour : undefined;
+}
+
+/** The budget's effect in a word or two: paused, budget spent, saving; "" at full service. */
+function powerMarker(p: PowerStatus): string {
+  if (p.paused === true) return "paused";
+  if (p.exhausted === true) return "budget spent";
+  if (finite(p.rung) && p.rung > 0) return "saving";
+  return "";
+}
+
+/** The tooltip's power lines: the source, the budget, what it does now and why. */
+function powerLines(p: PowerStatus): string[] {
+  const tier = typeof p.tier === "string" ? TIER_LABELS[p.tier] ?? p.tier : "unknown source";
+  const percent = p.battery && finite(p.battery.percent) ? ` (${p.battery.percent.toFixed(0)} %)` : "";
+  const budget = budgetOf(p);
+  const lines = [`power: ${tier}${percent}, ${budget ? `budget ${Number(budget.toPrecision(3))} Wh/h` : "no budget"}`];
+  if (!budget) return lines;
+  if (typeof p.why === "string" && p.why) lines.push(p.why);
+  if (finite(p.spentWattHoursLastHour)) {
+    const spent = formatEnergy(p.spentWattHoursLastHour * 3600);
+    lines.push(`spent in the last hour: ${spent} of ${formatEnergy(budget * 3600)}`);
+  }
+  return lines;
+}
+
+/**
+ * Seconds until the budget's state changes with no new work (the reserve refilling: a pause
+ * ending, an empty reserve holding energy again, a cheaper rung climbing back to full service),
+ * when the server sends no status for it; undefined when nothing is due.
+ */
+export function powerRecheckSeconds(params: StatusParams | undefined): number | undefined {
+  const p = power(params);
+  const budget = p && budgetOf(p);
+  if (!p || !budget || !finite(p.reserveJoules) || !finite(p.reserveCapacityJoules)) return undefined;
+  let target: number;
+  if (p.paused === true) target = RESUME_FRACTION * p.reserveCapacityJoules;
+  else if (p.exhausted === true) target = 0;
+  else if (finite(p.rung) && p.rung > 0) target = p.reserveCapacityJoules;
+  else return undefined;
+  const seconds = (target - p.reserveJoules) / budget;
+  if (!(seconds > 0)) return undefined; // already there: the next status tells
+  return Math.min(600, Math.max(1, seconds + 0.5));
 }
 
 /** The language client's state, as far as the status bar tells it. */
@@ -60,8 +129,14 @@ export function statusView(
       tooltip: enabled ? "wattcode: no suggestion yet this session. Click for the menu." : "wattcode is disabled. Click for the menu.",
     };
   }
-  const tier = typeof params.tier === "string" ? TIER_LABELS[params.tier] ?? params.tier : undefined;
-  const text = `$(zap) ${formatEnergy(params.energyJoules)}${tier ? ` · ${tier}` : ""}${off}`;
+  // The power source and state only while a budget applies (or still restricts).
+  const p = power(params);
+  let suffix = "";
+  if (p && (budgetOf(p) || powerMarker(p))) {
+    const tier = typeof p.tier === "string" ? TIER_LABELS[p.tier] ?? p.tier : undefined;
+    suffix = [tier, powerMarker(p)].filter(Boolean).map((part) => ` · ${part}`).join("");
+  }
+  const text = `$(zap) ${formatEnergy(params.energyJoules)}${suffix}${off}`;
   const lines = [`wattcode this session: ${formatEnergy(params.energyJoules)}`];
   if (finite(params.energyWattHours)) lines[0] += ` (${(params.energyWattHours * 1000).toFixed(3)} mWh)`;
   if (finite(params.gramsCo2e)) lines.push(`${params.gramsCo2e.toFixed(3)} gCO2e`);
@@ -71,12 +146,7 @@ export function statusView(
   if (finite(params.joulesPerAcceptedChar)) lines.push(`${formatEnergy(params.joulesPerAcceptedChar)} per accepted character`);
   if (finite(params.savedJoulesEstimate)) lines.push(`saved ≈ ${formatEnergy(params.savedJoulesEstimate)} (estimate)`);
   if (finite(params.idleWatts)) lines.push(`idle baseline ${params.idleWatts.toFixed(1)} W (not counted)`);
-  if (tier) {
-    let line = `power tier: ${tier}`;
-    if (params.rung !== undefined) line += `, rung ${params.rung}`;
-    if (typeof params.reason === "string" && params.reason) line += ` (${params.reason})`;
-    lines.push(line);
-  }
+  if (p) lines.push(...powerLines(p));
   if (typeof params.method === "string" && params.method) lines.push(params.method);
   lines.push("Click for the menu.");
   return { text, tooltip: lines.join("\n") };

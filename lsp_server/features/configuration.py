@@ -54,6 +54,7 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
     server.worker.set_cache_limit(cache.max_megabytes << 20)
     server.worker.set_persistence(cache.disk_megabytes << 20 if cache.persist else None)
     server.power.configure()
+    server.on_energy_changed()  # the status bar shows the budget in effect
     if not parsed.settings.cache.suggestions:
         session.suggestion_cache.clear()
     if parsed.unknown:

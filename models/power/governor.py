@@ -214,7 +214,7 @@ class Governor:
             self._rung = max(target, min(self._rung, rung_for(fraction - HYSTERESIS, top)))
 
     def _why(self, fraction: float, exhausted: bool) -> str:
-        reserve = f"reserve {max(fraction, 0.0):.0%} of {self._capacity:.0f} J"
+        reserve = f"reserve {max(fraction, 0.0):.0%} of {self._capacity:.3g} J"
         if self._paused:
             return (
                 f"budget spent: paused until the reserve is {RESUME_FRACTION:.0%} full ({reserve})"

@@ -1,6 +1,7 @@
 """The VS Code extension in a real VS Code: runs editor-client/scripts/e2e.sh, which sets up
 (cached under editor-client/.e2e/) code-server, headless Chromium and the packaged .vsix, then
-types in a Python file with the real server and model (see editor-client/test/e2e/)."""
+types in a Python file with the real server and model, and spends and lifts a power budget
+(see editor-client/test/e2e/)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ SCRIPT = ROOT / "editor-client" / "scripts" / "e2e.sh"
 
 def test_vscode_extension_end_to_end() -> None:
     # Not skipped when a registry is unreachable: the script fails with a message naming it.
-    env = {**os.environ, "WATTCODE_E2E_TIMEOUT_MS": "240000"}
+    env = {**os.environ, "WATTCODE_E2E_TIMEOUT_MS": "480000"}
     proc = subprocess.run(
         ["bash", str(SCRIPT)],
         cwd=ROOT,
@@ -33,3 +34,6 @@ def test_vscode_extension_end_to_end() -> None:
     assert proc.returncode == 0, report
     assert "passed" in proc.stdout, report
     assert "E2E_HOVER=" in proc.stdout, report
+    # A tiny power budget set in the user settings paused the server, then a preset lifted it.
+    assert "E2E_STATUS_PAUSED=" in proc.stdout, report
+    assert "E2E_HOVER_PAUSED=" in proc.stdout, report

@@ -93,6 +93,7 @@ async def settle(client: LanguageClient, check: Any, timeout: float = 10) -> dic
 
 
 async def test_a_spent_budget_pauses_live_and_lifting_it_resumes(client: LanguageClient) -> None:
+    received = collect_status(client)
     uri = "file:///power_pause.py"
     await open_document(client, uri, CODE)
     await wait_for_model(client)
@@ -123,8 +124,13 @@ async def test_a_spent_budget_pauses_live_and_lifting_it_resumes(client: Languag
     )
     assert hover is not None and "paused" in str(hover.contents)
 
+    await wait_until(received, lambda s: s["power"]["paused"])
     configure(client, {"power": {"ac": {"maxWattHoursPerHour": None}}})
-    await settle(client, lambda p: p["budgetWattHoursPerHour"] is None and not p["paused"])
+    # A status bar learns of the change from the server, with no request in between.
+    await wait_until(
+        received,
+        lambda s: s["power"]["budgetWattHoursPerHour"] is None and not s["power"]["paused"],
+    )
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),

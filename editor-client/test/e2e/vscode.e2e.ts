@@ -1,8 +1,10 @@
 // The extension in a real VS Code (code-server), driven by headless Chromium: open a Python
 // file, type, see ghost text from the real server and model, accept it with Tab, hover for the
-// cost, read the status bar, open the stats from the status bar's menu. Run by scripts/e2e.sh,
-// which starts code-server and passes the URL; bounded by E2E_TIMEOUT_MS; screenshots on
-// failure (and one on success) in E2E_SHOT_DIR.
+// cost, read the status bar, open the stats from the status bar's menu; then a tiny power
+// budget typed into the user settings is spent, pauses the server (status bar, hover, refused
+// requests), and the Performance preset brings it back. Run by scripts/e2e.sh, which starts
+// code-server and passes the URL and the user settings file; bounded by E2E_TIMEOUT_MS;
+// screenshots on failure (and one on success) in E2E_SHOT_DIR.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +14,7 @@ const URL = must("E2E_URL");
 const SHOT_DIR = must("E2E_SHOT_DIR");
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 240000);
 const EXPECT_STATUS = process.env.E2E_EXPECT_STATUS === "1";
+const USER_SETTINGS = must("E2E_USER_SETTINGS");
 const started = Date.now();
 
 function must(name: string): string {
@@ -49,6 +52,75 @@ async function editorLines(page: Page): Promise<string[]> {
 async function statusTexts(page: Page): Promise<string[]> {
   const items = await page.locator(".statusbar .statusbar-item").allInnerTexts();
   return items.map((t) => text(t).trim()).filter(Boolean);
+}
+
+/** The first status bar item whose text matches `pattern`, once one does. */
+async function waitForStatus(page: Page, pattern: RegExp, timeout: number): Promise<string> {
+  const found = await page.waitForFunction(
+    (source) => {
+      for (const n of document.querySelectorAll(".statusbar .statusbar-item")) {
+        const t = (n as HTMLElement).innerText.replace(/\u00a0/g, " ").trim();
+        if (new RegExp(source).test(t)) return t;
+      }
+      return false;
+    },
+    pattern.source,
+    { timeout },
+  );
+  return String(await found.jsonValue());
+}
+
+/** Runs a command from the command palette (F1), by its title. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("F1");
+  await page.keyboard.type(title, { delay: 20 });
+  await page.locator(`.quick-input-widget .monaco-list-row:has-text("${title}")`).first().click({ timeout: 10000 });
+}
+
+function readUserSettings(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(USER_SETTINGS, "utf8"));
+}
+
+/**
+ * Adds settings as a person would: in VS Code's editor for the user settings (settings.json),
+ * typed after the opening brace, saved with Ctrl+S. (code-server does not notice the file
+ * written behind its back.) Checked on disk.
+ */
+async function addUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, "Preferences: Open User Settings (JSON)");
+  // Its editor (a modal one in this VS Code) is the one with the server command in it.
+  const line = page.locator('.monaco-editor .view-line:has-text("wattcode.server.command")').last();
+  await line.click({ timeout: 20000 });
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("End");
+  // One line: auto-closed quotes and brackets are typed over, nothing is auto-indented.
+  const entries = Object.entries(settings).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}, `);
+  await page.keyboard.insertText(entries.join(""));
+  await page.keyboard.press("Escape"); // a completion list, if one opened
+  await page.keyboard.press("Control+s");
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    let saved: Record<string, unknown> | undefined;
+    try {
+      saved = readUserSettings();
+    } catch {
+      saved = undefined; // not saved yet, or mangled: read again until the deadline
+    }
+    if (saved && Object.entries(settings).every(([key, value]) => saved![key] === value)) break;
+    if (Date.now() > deadline) {
+      throw new Error(`the user settings were not saved as typed: ${fs.readFileSync(USER_SETTINGS, "utf8")}`);
+    }
+    await page.waitForTimeout(250);
+  }
+  // Close the settings editor (Escape closes a modal one), else with the command.
+  const modal = page.locator(".monaco-modal-editor-block").first();
+  await page.keyboard.press("Escape");
+  if (!(await modal.isHidden())) {
+    await modal.waitFor({ state: "hidden", timeout: 3000 }).catch(async () => {
+      await runCommand(page, "View: Close Editor");
+      await modal.waitFor({ state: "hidden", timeout: 10000 });
+    });
+  }
 }
 
 async function run(): Promise<Page> {
@@ -170,9 +242,118 @@ async function run(): Promise<Page> {
   await quickInput.locator('.monaco-list-row:has-text("Show session statistics")').click({ timeout: 15000 });
   await page.locator('.monaco-editor .view-line:has-text("generations_started")').first().waitFor({ timeout: 20000 });
   step("the menu's 'Show session statistics' opened the stats");
+
+  // The power budget needs `wattcode/status` (and `power` in it) from the server.
+  if (EXPECT_STATUS) await powerBudget(page);
   await shot(page, "vscode-success.png");
   await context.close();
   return page;
+}
+
+/**
+ * A power budget set in the settings changes what the server does: 0.01 Wh/h (a 0.3 J reserve)
+ * with `pause` is spent by one suggestion, after which the status bar says `paused`, hover on
+ * any line says why, and the server refuses requests (asked-for ones included), until the
+ * Performance preset (no budget) brings back the plain status and suggestions.
+ */
+async function powerBudget(page: Page): Promise<void> {
+  const tiny = 0.01;
+  await addUserSettings(page, {
+    // All three tiers, so that the step holds on a laptop's battery too.
+    "wattcode.power.ac.maxWattHoursPerHour": tiny,
+    "wattcode.power.battery.maxWattHoursPerHour": tiny,
+    "wattcode.power.lowBattery.maxWattHoursPerHour": tiny,
+    "wattcode.power.whenExhausted": "pause",
+  });
+  const tiered = await waitForStatus(page, /\d (mJ|J|Wh) · (AC|battery|low battery)\b/, 30000);
+  step(`budget of ${tiny} Wh/h typed into the user settings; status bar: ${JSON.stringify(tiered)}`);
+
+  // Back in shapes.py, a new line whose suggestion (not cached) spends the reserve.
+  await page.locator('.explorer-folders-view .monaco-list-row:has-text("shapes.py")').click();
+  const editor = page.locator(".monaco-editor .view-lines").first();
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("half = self.width / ", { delay: 60 });
+  const pausedPattern = /\d (mJ|J|Wh) · (AC|battery|low battery) · paused$/;
+  let paused: string;
+  try {
+    paused = await waitForStatus(page, pausedPattern, 90000);
+  } catch {
+    step("not paused yet: asking for a suggestion with 'wattcode: Suggest now'");
+    await runCommand(page, "wattcode: Suggest now");
+    paused = await waitForStatus(page, pausedPattern, 60000);
+  }
+  step(`the suggestion spent the budget; status bar: ${JSON.stringify(paused)}`);
+  console.log(`E2E_STATUS_PAUSED=${JSON.stringify(paused)}`);
+  await shot(page, "vscode-paused.png");
+  // The pause lasts until the reserve is 25 % full again: 37.5 s at 0.01 W from the most it
+  // can owe (one reserve). The hover and the refused requests are checked within that.
+
+  // Hover on the first line, which never had a suggestion: the budget's state.
+  await page.keyboard.press("Escape");
+  const first = page.locator(".monaco-editor .view-line", { hasText: "class Rectangle" }).first();
+  const box = await first.boundingBox();
+  if (!box) throw new Error("the first line is not on screen");
+  await page.mouse.move(box.x + 30, box.y + box.height / 2);
+  await page.mouse.move(box.x + 40, box.y + box.height / 2);
+  const hover = page.locator(".monaco-hover", { hasText: "paused" }).first();
+  await hover.waitFor({ state: "visible", timeout: 15000 });
+  const hoverText = text(await hover.innerText());
+  step(`hover while paused: ${JSON.stringify(hoverText)}`);
+  if (!/no suggestion on this line/.test(hoverText) || !/budget 0\.01 Wh\/h/.test(hoverText)) {
+    throw new Error("the hover does not show the spent budget");
+  }
+  console.log(`E2E_HOVER_PAUSED=${JSON.stringify(hoverText)}`);
+
+  // A keystroke and an asked-for suggestion while paused: both refused, counted in the stats.
+  await page.mouse.move(10, 10);
+  await page.keyboard.press("Escape");
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter"); // a new line: no cached suggestion continues there
+  await page.keyboard.type("q", { delay: 60 });
+  await runCommand(page, "wattcode: Suggest now");
+  await page.waitForTimeout(2000);
+  await runCommand(page, "wattcode: Show session statistics");
+  await page.locator('.monaco-editor .view-line:has-text("generations_started")').first().waitFor({ timeout: 20000 });
+  await page.keyboard.press("Control+f");
+  await page.keyboard.type("requests_refused_paused");
+  await page.keyboard.press("Escape");
+  const refusedRow = page.locator('.monaco-editor .view-line:has-text("requests_refused_paused")').first();
+  const refusedLine = text(await refusedRow.innerText({ timeout: 10000 }));
+  const refused = Number(/"requests_refused_paused":\s*(\d+)/.exec(refusedLine)?.[1] ?? NaN);
+  step(`stats: ${refusedLine.trim()}`);
+  if (!(refused >= 1)) throw new Error(`the server refused no request while paused: ${refusedLine}`);
+
+  // The Performance preset (no budget, from the command): the plain status again, at once.
+  await runCommand(page, "wattcode: Choose a power budget");
+  await page.locator('.quick-input-widget .monaco-list-row:has-text("Performance")').first().click({ timeout: 10000 });
+  const plain = await waitForStatus(page, /^\d+(\.\d+)? (mJ|J|Wh)$/, 30000);
+  step(`the Performance preset lifted the budget; status bar: ${JSON.stringify(plain)}`);
+  const written = readUserSettings();
+  if (written["wattcode.power.ac.maxWattHoursPerHour"] !== null) {
+    throw new Error(`the preset did not write the user setting: ${JSON.stringify(written)}`);
+  }
+
+  // And suggestions again: a new line in shapes.py gets ghost text.
+  await page.locator('.explorer-folders-view .monaco-list-row:has-text("shapes.py")').click();
+  await editor.click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("return self.", { delay: 60 });
+  const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text");
+  try {
+    await ghost.first().waitFor({ state: "visible", timeout: 90000 });
+  } catch {
+    step("no ghost text yet: asking for one with 'wattcode: Suggest now'");
+    await runCommand(page, "wattcode: Suggest now");
+    await ghost.first().waitFor({ state: "visible", timeout: 60000 });
+  }
+  step(`ghost text with no budget again: ${JSON.stringify(text((await ghost.allTextContents()).join("")).trim())}`);
 }
 
 let current: Page | undefined;

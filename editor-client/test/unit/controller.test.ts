@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Controller, ENABLED } from "../../src/controller";
+import { Controller, ENABLED, POWER_REFRESH_MS, type Timers } from "../../src/controller";
 import type { Host, PickItem, ServerLink } from "../../src/host";
-import type { StatusView } from "../../src/status";
+import type { PowerStatus, StatusView } from "../../src/status";
 import { loadManifest } from "./manifest";
 
 class FakeHost implements Host {
@@ -65,10 +65,39 @@ class FakeServer implements ServerLink {
   async restart() {}
 }
 
+/** A clock that moves only when told; timers run when it passes them. */
+class FakeTimers implements Timers {
+  time = 0;
+  pending = new Map<number, { at: number; run: () => void }>();
+  private next = 0;
+  set(run: () => void, ms: number) {
+    this.pending.set(++this.next, { at: this.time + ms, run });
+    return this.next;
+  }
+  clear(handle: unknown) {
+    this.pending.delete(handle as number);
+  }
+  /** Due times from now, in ms. */
+  due(): number[] {
+    return [...this.pending.values()].map((t) => t.at - this.time);
+  }
+  async advance(ms: number) {
+    this.time += ms;
+    for (const [id, t] of [...this.pending]) {
+      if (t.at <= this.time) {
+        this.pending.delete(id);
+        t.run();
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // let the request settle
+  }
+}
+
 function setup() {
   const host = new FakeHost();
   const server = new FakeServer();
-  return { host, server, controller: new Controller(host, server, loadManifest()) };
+  const timers = new FakeTimers();
+  return { host, server, timers, controller: new Controller(host, server, loadManifest(), timers) };
 }
 
 test("the status bar tells a starting and a stopped server apart", () => {
@@ -149,4 +178,104 @@ test("a budget preset writes its settings when they are contributed", async () =
   host.picks = [preset.label];
   await controller.chooseBudget();
   for (const [key, value] of Object.entries(preset.settings)) assert.equal(host.settings.get(key), value);
+});
+
+test("the real presets are offered, each writes every setting it names, the current one is marked", async () => {
+  const { host, controller } = setup();
+  const presets = loadManifest().wattcodeClient.budgetPresets;
+  assert.deepEqual(
+    presets.map((p) => p.label),
+    ["Performance", "Balanced", "Saver"],
+  );
+  for (const preset of presets) {
+    host.picks = [preset.label];
+    await controller.chooseBudget();
+    for (const [key, value] of Object.entries(preset.settings)) assert.equal(host.settings.get(key), value, key);
+  }
+  assert.deepEqual(host.infos, []); // never "no power budget presets"
+  host.picks = [];
+  await controller.chooseBudget();
+  const offered = host.offered[host.offered.length - 1];
+  assert.deepEqual(
+    offered.map((i) => [i.label, i.description]),
+    [
+      ["Performance", undefined],
+      ["Balanced", undefined],
+      ["Saver", "current"],
+    ],
+  );
+});
+
+const PAUSED: PowerStatus = {
+  tier: "ac",
+  budgetWattHoursPerHour: 0.01,
+  rung: 7,
+  paused: true,
+  exhausted: true,
+  reserveJoules: -0.3,
+  reserveCapacityJoules: 0.3,
+  why: "budget spent: paused until the reserve is 25% full",
+};
+const NO_BUDGET: PowerStatus = { tier: "ac", budgetWattHoursPerHour: null, rung: 0, paused: false, exhausted: false };
+
+test("a changed power setting shows the server's new budget state a moment later", async () => {
+  const { host, server, timers, controller } = setup();
+  controller.setServerState("running");
+  controller.onStatus({ energyJoules: 2.5, power: NO_BUDGET });
+  assert.deepEqual(timers.due(), []);
+  server.answers["wattcode/stats"] = { requests: 1, power: { ...NO_BUDGET, budgetWattHoursPerHour: 3 } };
+  controller.onPowerSettingsChanged();
+  await timers.advance(400);
+  controller.onPowerSettingsChanged(); // a preset writes several settings: one refresh, after the last
+  assert.deepEqual(timers.due(), [POWER_REFRESH_MS]);
+  // A status meanwhile (it may predate the change) keeps the refresh.
+  controller.onStatus({ energyJoules: 3, power: NO_BUDGET });
+  assert.deepEqual(timers.due(), [POWER_REFRESH_MS]);
+  await timers.advance(POWER_REFRESH_MS);
+  assert.deepEqual(server.requests, ["wattcode/stats"]);
+  assert.equal(host.status?.text, "$(zap) 3.0 J · AC");
+  assert.deepEqual(timers.due(), []);
+});
+
+test("a pause is shown until the reserve has refilled, then the bar says so without a new status", async () => {
+  const { host, server, timers, controller } = setup();
+  controller.setServerState("running");
+  controller.onStatus({ energyJoules: 2.5, power: PAUSED });
+  assert.equal(host.status?.text, "$(zap) 2.5 J · AC · paused");
+  // From -0.3 J to 25 % of 0.3 J at 0.01 W: 37.5 s, and half a second more.
+  assert.deepEqual(timers.due(), [38000]);
+  server.answers["wattcode/stats"] = {
+    power: { ...PAUSED, paused: false, exhausted: false, rung: 5, reserveJoules: 0.076 },
+  };
+  await timers.advance(38000);
+  assert.equal(host.status?.text, "$(zap) 2.5 J · AC · saving");
+  // Then once more when the reserve is full: back to full service.
+  assert.equal(timers.due().length, 1);
+  server.answers["wattcode/stats"] = {
+    power: { ...PAUSED, paused: false, exhausted: false, rung: 0, reserveJoules: 0.3 },
+  };
+  await timers.advance(timers.due()[0]);
+  assert.equal(host.status?.text, "$(zap) 2.5 J · AC");
+  assert.deepEqual(timers.due(), []);
+  assert.deepEqual(server.requests, ["wattcode/stats", "wattcode/stats"]);
+});
+
+test("the power refresh is quiet: no request while stopped, a failure only logged, dispose clears", async () => {
+  const { host, server, timers, controller } = setup();
+  controller.setServerState("running");
+  controller.onStatus({ energyJoules: 1, power: PAUSED });
+  server.up = false;
+  await timers.advance(60000);
+  assert.deepEqual(server.requests, []);
+  server.up = true;
+  controller.onPowerSettingsChanged();
+  await timers.advance(POWER_REFRESH_MS); // no `wattcode/stats` answer: method not found
+  assert.deepEqual(host.errors, []);
+  assert.match(host.logs[0], /wattcode\/stats for the power state failed/);
+  assert.equal(host.status?.text, "$(zap) 1.0 J · AC · paused");
+  controller.onStatus({ energyJoules: 1, power: PAUSED });
+  controller.onPowerSettingsChanged();
+  assert.equal(timers.due().length, 2);
+  controller.dispose();
+  assert.deepEqual(timers.due(), []);
 });
