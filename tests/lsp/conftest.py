@@ -27,6 +27,31 @@ async def open_document(
     )
 
 
+def edit(
+    client: LanguageClient,
+    uri: str,
+    version: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    text: str,
+) -> None:
+    """Send one incremental didChange: replace (line, character) `start` to `end` by `text`."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=start[0], character=start[1]),
+                        end=types.Position(line=end[0], character=end[1]),
+                    ),
+                    text=text,
+                )
+            ],
+        )
+    )
+
+
 def plain(value: Any) -> Any:
     """pygls hands untyped results over as namedtuple-like objects; make them dicts."""
     if hasattr(value, "_asdict"):

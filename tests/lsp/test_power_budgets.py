@@ -18,7 +18,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.lsp.conftest import open_document, plain, stats, wait_for_model
+from tests.lsp.conftest import edit, open_document, plain, stats, wait_for_model
 from tests.lsp.test_energy import collect_status, wait_until
 
 pytestmark = pytest.mark.model
@@ -131,20 +131,7 @@ async def test_a_spent_budget_pauses_live_and_lifting_it_resumes(client: Languag
         received,
         lambda s: s["power"]["budgetWattHoursPerHour"] is None and not s["power"]["paused"],
     )
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(
-                        start=types.Position(line=5, character=11),
-                        end=types.Position(line=5, character=11),
-                    ),
-                    text="a",
-                )
-            ],
-        )
-    )
+    edit(client, uri, 2, (5, 11), (5, 11), "a")
     assert await ask(client, uri, 5, 12)
 
 
@@ -251,20 +238,7 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     before = await stats(client)
     assert await ask(client, uri, 1, 38) == ""  # at the end of the comment
     assert await ask(client, uri, 2, 11) == ""  # "comp|ute(r)": mid-word, text on the right
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(
-                        start=types.Position(line=3, character=10),
-                        end=types.Position(line=3, character=11),
-                    ),
-                    text="",
-                )
-            ],
-        )
-    )
+    edit(client, uri, 2, (3, 10), (3, 11), "")
     assert await ask(client, uri, 3, 10) == ""  # right after a deletion
     await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
     after = await stats(client)

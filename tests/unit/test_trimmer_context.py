@@ -140,7 +140,8 @@ def test_a_blank_line_after_a_body_continues_that_function() -> None:
     function; the trimmer still treats the cursor as inside it, so the rest of the file's
     bodies are not pulled in as if the cursor were at the top level."""
     padding = "".join(
-        f"def pad{i}(x):\n    y = x * {i}\n    for k in range(y):\n        y += k\n    return y\n\n\n"
+        f"def pad{i}(x):\n    y = x * {i}\n    for k in range(y):\n"
+        "        y += k\n    return y\n\n\n"
         for i in range(60)
     )
     target = (
