@@ -53,7 +53,6 @@ class PowerController:
         self.battery: BatteryState = NO_BATTERY
         self.tier = Tier.AC
         self.last_request_at = clock()
-        self.last_refusal: Refusal | None = None
         self._poller: asyncio.Task[None] | None = None
 
     # Settings and battery.
@@ -138,13 +137,11 @@ class PowerController:
         """Why the budget refuses a request now, or None when it may run."""
         self.last_request_at = self._clock()
         state = self.state()
-        refusal = None
         if state.restrictions.paused:
-            refusal = Refusal("requests_refused_paused", state.why)
-        elif state.restrictions.manual_only and not manual:
-            refusal = Refusal("requests_refused_manual_only", state.why)
-        self.last_refusal = refusal
-        return refusal
+            return Refusal("requests_refused_paused", state.why)
+        if state.restrictions.manual_only and not manual:
+            return Refusal("requests_refused_manual_only", state.why)
+        return None
 
     async def _unload_if_idle(self) -> None:
         idle_limit = self.state().restrictions.unload_after_idle_seconds
