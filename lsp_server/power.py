@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
@@ -29,14 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STATE_TICK_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why the governor refuses a request: shown in hover and counted in `wattcode/stats`."""
-
-    key: str
-    why: str
 
 
 class PowerController:
@@ -133,14 +124,15 @@ class PowerController:
     def state(self) -> GovernorState:
         return self.governor.state()
 
-    def refusal(self, manual: bool) -> Refusal | None:
-        """Why the budget refuses a request now, or None when it may run."""
+    def refusal(self, manual: bool) -> str | None:
+        """The `wattcode/stats` counter of why the budget refuses a request now (the reason
+        itself is in the status's `why`), or None when it may run."""
         self.last_request_at = self._clock()
         state = self.state()
         if state.restrictions.paused:
-            return Refusal("requests_refused_paused", state.why)
+            return "requests_refused_paused"
         if state.restrictions.manual_only and not manual:
-            return Refusal("requests_refused_manual_only", state.why)
+            return "requests_refused_manual_only"
         return None
 
     async def _unload_if_idle(self) -> None:

@@ -6,7 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import inline, stats, suggest_at_end, wait_for_model
+from tests.lsp.conftest import edit, inline, stats, suggest_at_end, wait_for_model
 
 pytestmark = pytest.mark.model
 
@@ -14,16 +14,7 @@ pytestmark = pytest.mark.model
 def type_text(
     client: LanguageClient, uri: str, version: int, at: types.Position, text: str
 ) -> None:
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=at, end=at), text=text
-                )
-            ],
-        )
-    )
+    edit(client, uri, version, (at.line, at.character), (at.line, at.character), text)
 
 
 async def test_typing_through_a_suggestion_is_served_from_the_cache(client: LanguageClient) -> None:

@@ -8,7 +8,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.conftest import open_document, stats, wait_for_model
+from tests.lsp.conftest import edit, open_document, stats, wait_for_model
 
 pytestmark = pytest.mark.model
 
@@ -24,25 +24,13 @@ async def test_twenty_rapid_keystrokes_give_one_suggestion(client: LanguageClien
 
     requests = []
     for version, char in enumerate(TYPED[:20], start=2):
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(
-                            start=types.Position(line=1, character=4 + version - 2),
-                            end=types.Position(line=1, character=4 + version - 2),
-                        ),
-                        text=char,
-                    )
-                ],
-            )
-        )
+        column = 4 + version - 2
+        edit(client, uri, version, (1, column), (1, column), char)
         requests.append(
             client.text_document_inline_completion_async(
                 types.InlineCompletionParams(
                     text_document=types.TextDocumentIdentifier(uri=uri),
-                    position=types.Position(line=1, character=4 + version - 1),
+                    position=types.Position(line=1, character=column + 1),
                     context=types.InlineCompletionContext(
                         trigger_kind=types.InlineCompletionTriggerKind.Automatic
                     ),
