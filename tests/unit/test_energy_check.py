@@ -1,10 +1,27 @@
-"""The energy check's comparison and report (the GPU run itself needs NVML hardware)."""
+"""The energy check's comparison, idle reads, back-to-back typing and report (the GPU run
+itself needs NVML hardware)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from lsp_server.bench.energy_check import compare, markdown, percent_difference
+from lsp_server.bench.corpus import CorpusFile
+from lsp_server.bench.energy_check import (
+    compare,
+    gpu_verdict,
+    markdown,
+    measure_idle,
+    percent_difference,
+    run_back_to_back,
+    target_met,
+    type_back_to_back,
+)
+from lsp_server.bench.typing_replay import Span
 
 
 def test_compare_takes_the_idle_baseline_off_both_sides() -> None:
@@ -22,27 +39,114 @@ def test_compare_takes_the_idle_baseline_off_both_sides() -> None:
     assert percent_difference(1.0, 0.0) is None
 
 
-def test_report_names_the_gpu_result_or_why_it_is_missing() -> None:
-    base = {
+def test_verdict_uses_the_mean_idle_floor_and_shows_each_floor_alone() -> None:
+    # 100 s run, 90 s of windows; floors of 99 W before and 101 W after (mean 100 W).
+    result = gpu_verdict(9600.0, 90.0, 10650.0, 100.0, 99.0, 101.0)
+    assert result["idle_watts"] == pytest.approx(100.0)
+    assert result["windows_above_idle_joules"] == pytest.approx(600.0)
+    assert result["run_above_idle_joules"] == pytest.approx(650.0)
+    assert result["difference_percent"] == pytest.approx((600 - 650) / 650 * 100)
+    assert result["target_met"] is False  # -7.7 %
+    assert result["difference_percent_idle_before"] == pytest.approx((690 - 750) / 750 * 100)
+    assert result["difference_percent_idle_after"] == pytest.approx((510 - 550) / 550 * 100)
+    assert target_met(-5.0) and target_met(4.9) and not target_met(None)
+
+
+def _report_data() -> dict[str, Any]:
+    return {
         "command": "python -m lsp_server.bench.energy_check --out x",
         "date": "2026-01-01",
+        "mode": "sparse",
+        "config": "wattcode",
         "files": ["textwrap.py"],
+        "spans": 1,
         "keys": 10,
         "suggestions": 8.0,
+        "replay_seconds": 4.0,
+        "settle_seconds": 1.0,
         "run_seconds": 5.0,
         "window_seconds": 2.0,
+        "window_coverage_percent": 50.0,
         "server_method": "measured: NVML GPU 0",
         "per_suggestion_energy_sum_joules": 4.0,
         "joules_per_suggestion": 0.5,
         "nvml": "NVML GPU 0",
         "nvml_reason": "",
-        "idle_watts_measured_before_run": 70.0,
+        "idle_seconds": 30.0,
+        "idle_watts_before": 69.0,
+        "idle_watts_after": 71.0,
     }
-    gpu = {**compare(250.0, 2.0, 480.0, 5.0, 70.0), "server_used_nvml": True}
+
+
+def test_report_names_the_gpu_result_or_why_it_is_missing() -> None:
+    base = _report_data()
+    gpu = {**gpu_verdict(250.0, 2.0, 480.0, 5.0, 69.0, 71.0), "server_used_nvml": True}
     text = markdown({**base, "gpu": gpu})
-    assert "Difference above idle: **-15.4 %**" in text
+    assert "Difference above idle: **-15.4 %** (target: within 5 %: **not met**)" in text
+    assert "69.00 W before the replay and 71.00 W after it (+2.00 W of drift)" in text
+    assert "(50.0 % of the replay)" in text
     missing = markdown({**base, "nvml_reason": "nvidia-ml-py is not installed"})
     assert "No NVML counter on this machine (nvidia-ml-py is not installed)" in missing
+
+
+class SteppedCounter:
+    """A counter that moves only every `step` seconds, like NVML's, at a constant power."""
+
+    def __init__(self, watts: float, step: float) -> None:
+        self.watts, self.step = watts, step
+        self.origin = time.perf_counter()
+
+    def read_joules(self) -> float:
+        elapsed = time.perf_counter() - self.origin
+        return (elapsed // self.step) * self.step * self.watts
+
+
+def test_idle_is_read_between_counter_steps() -> None:
+    # Reads anywhere but at a step's edge would lag by up to a step (a 25 % error here).
+    watts = asyncio.run(measure_idle(SteppedCounter(100.0, 0.05), 0.2))
+    assert watts == pytest.approx(100.0, rel=0.1)
+
+
+class FakeClient:
+    """Answers every request at once and records what the check sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def notify(self, method: str, params: Any) -> None:
+        self.sent.append((method, params))
+
+    async def call(self, method: str, params: Any, timeout: float = 600) -> Any:
+        assert timeout > 0
+        self.sent.append((method, params))
+        await asyncio.sleep(0)
+        return {"items": []}
+
+
+def test_back_to_back_types_each_key_once_answered_across_documents() -> None:
+    source = "def f():\n    return 1\n"
+    span = Span(start=9, end=21, line=1)  # "    return 1", from the line's start
+    corpus_file = CorpusFile("Python", "python", Path("/x/f.py"), "", "")
+    client = FakeClient()
+    deadline = time.perf_counter() + 60
+    keys, errors = asyncio.run(
+        type_back_to_back(client, "file:///a", "python", source, span, deadline)
+    )
+    assert (keys, errors) == (len("    return 1"), 0)
+    methods = [method for method, _ in client.sent]
+    assert methods[0] == "textDocument/didOpen" and methods[-1] == "textDocument/didClose"
+    assert client.sent[0][1]["textDocument"]["text"] == "def f():\n\n"
+    requests = [params for method, params in client.sent if method.endswith("inlineCompletion")]
+    assert requests[-1]["position"] == {"line": 1, "character": 12}
+    assert keys == len(requests)
+
+    # Streams cycle through the spans, each pass in a new document, until the time is up.
+    client = FakeClient()
+    keys, errors = asyncio.run(run_back_to_back(client, [(corpus_file, source, span)], 2, 0.05))
+    opened = [p["textDocument"]["uri"] for m, p in client.sent if m == "textDocument/didOpen"]
+    assert len(opened) == len(set(opened)) >= 2
+    assert keys == sum(1 for m, _ in client.sent if m.endswith("inlineCompletion"))
+    assert errors == 0
 
 
 def test_typing_energy_sums_the_servers_deltas_per_span() -> None:
