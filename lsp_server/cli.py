@@ -111,6 +111,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     from lsp_server.text_format import cost_summary  # noqa: PLC0415
     from models.completion_engine import CompletionEngine, CompletionOptions  # noqa: PLC0415
     from models.llama_backend import LlamaBackend, LoadOptions  # noqa: PLC0415
+    from models.local_runner import LocalRunner  # noqa: PLC0415
     from models.model_files import resolve_model_path  # noqa: PLC0415
 
     try:
@@ -135,7 +136,9 @@ def cmd_complete(args: argparse.Namespace) -> int:
     options = CompletionOptions(
         max_prompt_tokens=args.max_prompt_tokens, max_tokens=args.max_tokens
     )
-    suggestion = CompletionEngine(backend).complete(prefix, suffix, options, document=str(file))
+    suggestion = CompletionEngine(LocalRunner(backend)).complete(
+        prefix, suffix, options, document=str(file)
+    )
     backend.close()
     if args.json:
         print(

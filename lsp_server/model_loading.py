@@ -10,14 +10,38 @@ from lsprotocol import types
 
 from lsp_server.model_worker import ModelSpecKey
 from lsp_server.server import WattcodeServer
+from lsp_server.settings import RemoteSettings
+from models.remote.endpoint import RemoteEndpoint, token_from, url_problem
 
 log = logging.getLogger(__name__)
 REPORT_EVERY_PERCENT = 5
 
 
+def remote_endpoint(remote: RemoteSettings) -> tuple[RemoteEndpoint | None, str | None]:
+    """The configured remote server, or None; and what is wrong with it, if anything."""
+    if not remote.url:
+        return None, None
+    token = token_from(remote.token)
+    problem = url_problem(remote.url, has_token=token is not None)
+    if problem:
+        return None, f"wattcode.remote.url {problem}; using the local model"
+    endpoint = RemoteEndpoint(
+        remote.url,
+        remote.model,
+        token,
+        remote.timeout_seconds,
+        remote.retries,
+        remote.joules_per_prompt_token,
+        remote.joules_per_generated_token,
+    )
+    return endpoint, None
+
+
 def model_key(server: WattcodeServer) -> ModelSpecKey:
-    model = server.session.settings.model
-    return ModelSpecKey(model.path, model.threads, model.context_length, model.gpu_layers)
+    settings = server.session.settings
+    model = settings.model
+    remote, _problem = remote_endpoint(settings.remote)
+    return ModelSpecKey(model.path, model.threads, model.context_length, model.gpu_layers, remote)
 
 
 def _client_shows_progress(server: WattcodeServer) -> bool:
@@ -28,6 +52,9 @@ def _client_shows_progress(server: WattcodeServer) -> bool:
 async def load_model(server: WattcodeServer) -> None:
     session = server.session
     key = model_key(server)
+    _remote, problem = remote_endpoint(session.settings.remote)
+    if problem:
+        server.notify_user(problem, types.MessageType.Error)
     progress = server.work_done_progress
     token = f"wattcode-load-{uuid.uuid4()}"
     show = _client_shows_progress(server)
@@ -73,7 +100,11 @@ async def load_model(server: WattcodeServer) -> None:
         session.model.path = str(result.path)
         session.model.error = None
         session.model.load_seconds = result.seconds
+        session.model.remote = key.remote.display if key.remote else None
+        session.model.remote_error = result.warning
         message = f"{result.name} ready ({result.seconds:.1f} s)"
+        if result.warning:
+            server.notify_user(result.warning)
     else:
         session.model.state = "failed"
         session.model.error = result.error

@@ -25,11 +25,17 @@ from models.completion_engine import CompletionEngine, CompletionOptions, Sugges
 from models.default_model import ProgressCallback
 from models.document_contexts import DocumentContexts
 from models.energy.selection import MeterChoice, choose_meters, make_monitor
-from models.energy.window import EnergyMonitor, WindowEnergy
-from models.errors import GenerationCancelled, ModelError
+from models.energy.window import EnergyMonitor, WindowEnergy, WindowStart
+from models.errors import GenerationCancelled, ModelError, RemoteError
 from models.generation import WorkMeter
-from models.llama_backend import LlamaBackend, LoadOptions, supports_gpu_offload
+from models.llama_backend import LlamaBackend, LlamaVocab, LoadOptions, supports_gpu_offload
+from models.local_runner import LocalRunner
 from models.model_files import model_identity, resolve_model_path
+from models.remote.endpoint import MODELS, RemoteEndpoint
+from models.remote.fim_text import markers_of
+from models.remote.remote_energy import remote_estimate
+from models.remote.remote_runner import RemoteRunner
+from models.remote.sse_stream import get_json
 from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
@@ -76,6 +82,8 @@ class Outcome:
     """The tokens processed, cancelled work included."""
     energy: WindowEnergy | None = None
     """What the generation cost, measured around the engine call (cancelled work included)."""
+    remote: bool = False
+    """The work went to a remote server (an error is the server's, not the model's)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ class ModelSpecKey:
     threads: int | None
     context_length: int
     gpu_layers: int | None = None
+    remote: RemoteEndpoint | None = None
+    """A server that runs the prompts; the model file then lends only its vocabulary."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class LoadResult:
     error: str | None = None
     energy: WindowEnergy | None = None
     """Loading is background work: counted apart from suggestions."""
+    warning: str | None = None
+    """Loaded, with something the user should know (a remote server that does not answer)."""
 
 
 BackendFactory = Callable[[Path, LoadOptions], LlamaBackend]
@@ -110,6 +122,8 @@ class ModelWorker:
         self._backend: LlamaBackend | None = None
         self._path: Path | None = None
         self._engine: CompletionEngine | None = None
+        self._vocab: LlamaVocab | None = None
+        self._remote: RemoteRunner | None = None
         self._contexts: DocumentContexts | None = None
         self.kv_states = KvStateCache(max_bytes=256 << 20)
         self.kv_store: KvStateStore | None = None
@@ -143,6 +157,8 @@ class ModelWorker:
         window = energy.begin()
         try:
             path = resolve_model_path(key.path, on_progress)
+            if key.remote is not None:
+                return self._load_remote(path, key, key.remote, started, window)
             backend = self._backend_factory(
                 path,
                 LoadOptions(
@@ -167,7 +183,7 @@ class ModelWorker:
         self.kv_store = self._open_store()
         self._contexts = DocumentContexts(backend, self.kv_states, self.kv_store)
         self._backend, self._loaded_key = backend, key
-        self._engine = CompletionEngine(backend, self._contexts)
+        self._engine = CompletionEngine(LocalRunner(backend, self._contexts))
         self.last_load = LoadResult(
             ok=True,
             path=path,
@@ -175,6 +191,37 @@ class ModelWorker:
             fim_family=backend.fim.family,
             seconds=time.perf_counter() - started,
             energy=energy.end(window),
+        )
+        return self.last_load
+
+    def _load_remote(
+        self,
+        path: Path,
+        key: ModelSpecKey,
+        endpoint: RemoteEndpoint,
+        started: float,
+        window: WindowStart,
+    ) -> LoadResult:
+        """Only the vocabulary is loaded here; a quick probe says whether the server answers."""
+        vocab = LlamaVocab(path)
+        runner = RemoteRunner(
+            endpoint, vocab, markers_of(vocab.fim, vocab.token_text), key.context_length
+        )
+        warning = None
+        try:
+            get_json(endpoint, endpoint.path_of(MODELS), min(2.0, endpoint.timeout_seconds))
+        except RemoteError as exc:
+            warning = f"{exc}; completions start when it answers"
+        self._path, self._vocab, self._remote = path, vocab, runner
+        self._engine, self._loaded_key = CompletionEngine(runner), key
+        self.last_load = LoadResult(
+            ok=True,
+            path=path,
+            name=f"{endpoint.model or vocab.name} at {endpoint.display}",
+            fim_family=vocab.fim.family,
+            seconds=time.perf_counter() - started,
+            energy=self._energy_monitor().end(window),
+            warning=warning,
         )
         return self.last_load
 
@@ -209,7 +256,10 @@ class ModelWorker:
                 log.warning("could not save KV states: %s", exc)
         if self._backend is not None:
             self._backend.close()
+        if self._vocab is not None:
+            self._vocab.close()
         self._backend = self._engine = self._contexts = self._loaded_key = None
+        self._vocab = self._remote = None
 
     def unload(self) -> Future[None]:
         """Free the model (its KV states are saved first); the next load brings it back."""
@@ -255,7 +305,13 @@ class ModelWorker:
         else:
             status, error = OutcomeStatus.DONE, None
         spent = energy.end(window)
-        return Outcome(status, suggestion, time.process_time() - cpu_started, error, work, spent)
+        if self._remote is not None:
+            spent = spent.plus_remote(
+                *remote_estimate(self._remote.last_usage, self._remote.endpoint)
+            )
+        cpu_seconds = time.process_time() - cpu_started
+        remote = self._remote is not None
+        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote)
 
     def forget(self, uri: str) -> None:
         """Drop a closed document's saved KV state (on the model thread, like all model work)."""

@@ -85,6 +85,10 @@ class ModelStatus:
     path: str = ""
     error: str | None = None
     load_seconds: float = 0.0
+    remote: str | None = None
+    """The remote server that runs the prompts (its URL without credentials), if any."""
+    remote_error: str | None = None
+    """Why the remote server's last request failed; None once it answers again."""
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.energy.carbon import GRAMS_PER_KWH, known_country
+from models.remote.endpoint import url_problem
 
 SECTION = "wattcode"
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -142,6 +143,24 @@ class PowerSettings:
 
 
 @dataclass(frozen=True)
+class RemoteSettings:
+    """An OpenAI-compatible server (vLLM, llama-server, llama-cpp-python's server) that runs
+    the prompts instead of the local model; unset, nothing leaves this machine."""
+
+    url: str | None = field(default=None, metadata={"check": url_problem})
+    """The server's base URL, e.g. http://gpu-box:8000 (`/v1/completions` is added)."""
+    model: str | None = None
+    token: str | None = field(default=None, repr=False, metadata={"secret": True})
+    """Sent as a bearer token; else WATTCODE_REMOTE_TOKEN from the daemon's environment."""
+    timeout_seconds: float = _bounded(10.0, 0.5, 600.0)
+    retries: int = _bounded(2, 0, 10)
+    joules_per_prompt_token: float | None = _bounded(None, 0.0, 1000.0)
+    joules_per_generated_token: float | None = _bounded(None, 0.0, 1000.0)
+    """Per-token costs of the server's work (from its own meters) for estimates; unset, the
+    server's energy is reported as not measured."""
+
+
+@dataclass(frozen=True)
 class Settings:
     model: ModelSettings = ModelSettings()
     context: ContextSettings = ContextSettings()
@@ -151,6 +170,7 @@ class Settings:
     experimental: ExperimentalSettings = ExperimentalSettings()
     carbon: CarbonSettings = CarbonSettings()
     power: PowerSettings = PowerSettings()
+    remote: RemoteSettings = RemoteSettings()
 
 
 @dataclass(frozen=True)
@@ -233,8 +253,9 @@ def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:
         value = values[dotted]
         error = _type_error(value, str(f.type), f.metadata)
         if error:
+            got = "a value" if f.metadata.get("secret") else repr(value)
             problems.append(
-                f"{SECTION}.{dotted} {error} (got {value!r}); using the default {f.default!r}"
+                f"{SECTION}.{dotted} {error} (got {got}); using the default {f.default!r}"
             )
             continue
         if str(f.type).startswith("float") and isinstance(value, int):

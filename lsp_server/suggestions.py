@@ -182,11 +182,14 @@ async def suggest(
     if outcome.status is OutcomeStatus.NO_MODEL:
         log.debug("no suggestion: %s", outcome.error)
         return None
+    if outcome.remote:
+        _note_remote_health(server, outcome)
     if outcome.status is OutcomeStatus.FAILED:
         session.count("generations_failed")
-        server.notify_problem(
-            "generation", f"a suggestion failed ({outcome.error}); the server keeps running"
-        )
+        if not outcome.remote:
+            server.notify_problem(
+                "generation", f"a suggestion failed ({outcome.error}); the server keeps running"
+            )
         return None
     suggestion = outcome.suggestion
     if suggestion is None or not suggestion.text:
@@ -321,3 +324,17 @@ def _from_suggestion_cache(
         return None
     stats = GenerationStats.nothing(SUGGESTION_CACHE, time.perf_counter() - started)
     return _show(server, uri, Suggestion(hit.text, hit.text, "\n" in hit.text, stats), position)
+
+
+def _note_remote_health(server: WattcodeServer, outcome: Outcome) -> None:
+    """Say once that the remote server fails (at most once a minute while it does), and once
+    that it answers again."""
+    model = server.session.model
+    if outcome.status is OutcomeStatus.FAILED:
+        model.remote_error = outcome.error
+        server.notify_problem(
+            "remote", f"{outcome.error}; wattcode keeps serving and tries again at the next request"
+        )
+    elif outcome.status is OutcomeStatus.DONE and model.remote_error is not None:
+        model.remote_error = None
+        server.notify_user(f"{model.remote} answers again", types.MessageType.Info)

@@ -1,36 +1,25 @@
-"""One suggestion for one cursor: trim the text, build the FIM prompt, generate, clean up.
+"""One suggestion for one cursor: trim the text, run the FIM prompt, clean up.
 
 This is the whole inference path that `wattcode complete`, the language server and the benchmark
-share. It holds no LSP types; its state is the backend's KV cache and the trimmer's parse trees.
+share. It holds no LSP types; its state is the runner's (a local model's KV cache) and the
+trimmer's parse trees.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from models.cancellation import CancelToken
-from models.document_contexts import DocumentContexts
-from models.fim_formats import FimTokens
-from models.generation import GenerationStats, TokenModel, WorkMeter, generate
+from models.generation import Generation, GenerationStats, WorkMeter
 from models.postprocess import CursorContext, clean_completion
 from models.request_gate import SkipReason
 from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
 
 RESERVED_TOKENS = 8
 """Room kept free in the context for the FIM markers and a BOS token."""
-
-
-class CompletionModel(TokenModel, Protocol):
-    fim: FimTokens
-    bos_id: int | None
-    context_length: int
-
-    def tokenize(self, text: str) -> list[int]: ...
-
-    def count_tokens(self, text: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -63,15 +52,36 @@ class Suggestion:
     """Set when the request was gated: nothing was evaluated."""
 
 
+class PromptRunner(Protocol):
+    """Runs a FIM prompt for the chosen context: the local model (models/local_runner.py) or
+    a remote inference server (models/remote/remote_runner.py)."""
+
+    @property
+    def context_length(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def run(
+        self,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        is_finished: Callable[[str], bool],
+        document: str | None,
+    ) -> Generation:
+        """Generate the middle between `prefix` and `suffix` (raises if cancelled)."""
+        ...
+
+
 class CompletionEngine:
-    def __init__(self, model: CompletionModel, contexts: DocumentContexts | None = None) -> None:
-        self.model = model
-        self.contexts = contexts
-        """Parks and restores KV states per document; None keeps one state for all."""
-        self.trimmer = ContextTrimmer(model.count_tokens)
+    def __init__(self, runner: PromptRunner) -> None:
+        self.runner = runner
+        self.trimmer = ContextTrimmer(runner.count_tokens)
 
     def prompt_budget(self, options: CompletionOptions) -> int:
-        room = self.model.context_length - options.max_tokens - RESERVED_TOKENS
+        room = self.runner.context_length - options.max_tokens - RESERVED_TOKENS
         return max(16, min(options.max_prompt_tokens, room))
 
     def complete(
@@ -114,23 +124,14 @@ class CompletionEngine:
         def is_finished(raw: str) -> bool:
             return options.early_stop and clean_completion(raw, context, multiline).finished
 
-        prompt = self.model.fim.prompt(
-            options.prompt_order,
-            self.model.tokenize(window.prefix),
-            self.model.tokenize(window.suffix),
-            self.model.bos_id,
-        )
-        if self.contexts is not None and document is not None:
-            self.contexts.activate(document, prompt)
-        generation = generate(
-            self.model,
-            prompt,
-            max_tokens=options.max_tokens,
-            context_room=self.model.context_length - len(prompt),
-            cancel=cancel,
-            is_finished=is_finished,
-            reuse_prefix=options.reuse_prefix,
-            meter=meter,
+        generation = self.runner.run(
+            window.prefix,
+            window.suffix,
+            options,
+            cancel,
+            meter or WorkMeter(),
+            is_finished,
+            document,
         )
         cleaned = clean_completion(generation.raw_text, context, multiline)
         return Suggestion(

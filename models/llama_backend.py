@@ -282,3 +282,41 @@ class LlamaBackend:
 
     def close(self) -> None:
         self._llama.close()
+
+
+class LlamaVocab:
+    """A model file's tokenizer alone (no weights in memory): counts tokens and finds the FIM
+    markers for prompts that run elsewhere (a remote server with the same model family)."""
+
+    def __init__(self, path: Path) -> None:
+        check_gguf(path)
+        _silence_native_logs()
+        try:
+            self._llama = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"llama.cpp could not read the vocabulary of {path}: {exc}") from exc
+        vocab = llama_cpp.llama_model_get_vocab(self._llama.model)
+        native = (
+            int(llama_cpp.llama_vocab_fim_pre(vocab)),
+            int(llama_cpp.llama_vocab_fim_suf(vocab)),
+            int(llama_cpp.llama_vocab_fim_mid(vocab)),
+        )
+        self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
+        self.name = str(self._llama.metadata.get("general.name", path.stem))
+
+    def _special_token_id(self, text: str) -> int | None:
+        tokens = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return tokens[0] if len(tokens) == 1 else None
+
+    def count_tokens(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def token_text(self, token: int) -> str:
+        """A token as text, control tokens spelled out (`<|fim_prefix|>`)."""
+        piece = self._llama.detokenize([token], special=True)
+        return bytes(piece).decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self._llama.close()

@@ -26,6 +26,7 @@ from lsp_server.bench.paired_stats import (
 from lsp_server.bench.sandbox import check_many
 from models.completion_engine import CompletionEngine
 from models.llama_backend import LlamaBackend
+from models.local_runner import LocalRunner
 
 MAX_TOKENS = 48
 
@@ -79,7 +80,7 @@ def run_config(
     tasks: Sequence[InfillTask],
     on_task: Callable[[], object] | None = None,
 ) -> ConfigAccuracy:
-    engine = CompletionEngine(backend)
+    engine = CompletionEngine(LocalRunner(backend))
     options = config.options(MAX_TOKENS, multiline=False)
     backend.reset()
     generated: list[tuple[InfillTask, str, Any, float, float]] = []

@@ -65,6 +65,8 @@ def register(server: WattcodeServer) -> None:
                 "path": session.model.path,
                 "error": session.model.error,
                 "load_seconds": round(session.model.load_seconds, 3),
+                "remote": session.model.remote,
+                "remote_error": session.model.remote_error,
             },
             "caches": {
                 "suggestion_lookups": session.suggestion_cache.lookups,

@@ -8,6 +8,7 @@ thread was idle, give that baseline for free: no extra sampling, no thread.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,16 @@ class WindowEnergy:
     idle_joules: float | None
     """Idle baseline × duration for the measured meters: reported beside, not included."""
     method: str
+
+    def plus_remote(self, joules: float, label: str) -> WindowEnergy:
+        """This window with a remote server's share of the work added (an estimate, or 0 with
+        a label saying it was not measured)."""
+        return dataclasses.replace(
+            self,
+            joules=self.joules + joules,
+            by_meter={**self.by_meter, "remote": joules},
+            method=f"{self.method} + {label}",
+        )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from lsp_server.bench.typing_replay import find_spans
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.document_contexts import DocumentContexts
 from models.llama_backend import LlamaBackend
+from models.local_runner import LocalRunner
 from models.model_files import resolve_model_path
 
 pytestmark = pytest.mark.model
@@ -50,7 +51,7 @@ def typing_positions(count: int, seed: int = 3) -> list[tuple[str, str, str]]:
 
 
 def test_cached_and_uncached_generation_agree_on_60_positions(backend: LlamaBackend) -> None:
-    engine = CompletionEngine(backend)
+    engine = CompletionEngine(LocalRunner(backend))
     cases = typing_positions(60)
     assert len(cases) == 60
     reused_total = 0
@@ -70,8 +71,8 @@ def test_cached_and_uncached_generation_agree_on_60_positions(backend: LlamaBack
 
 def test_parked_states_come_back_and_do_not_leak(backend: LlamaBackend) -> None:
     states = KvStateCache(max_bytes=256 << 20)
-    engine = CompletionEngine(backend, DocumentContexts(backend, states))
-    plain = CompletionEngine(backend)
+    engine = CompletionEngine(LocalRunner(backend, DocumentContexts(backend, states)))
+    plain = CompletionEngine(LocalRunner(backend))
     a_prefix, a_suffix = "import os\n\ndef home():\n    return os.", "\n"
     b_prefix, b_suffix = "function area(r) {\n  return Math.", "\n}\n"
 

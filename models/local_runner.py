@@ -1,0 +1,69 @@
+"""The local runner: the FIM prompt as the model's own tokens, run on this machine's model.
+
+The FIM markers are inserted as token ids and the document text is tokenized with special-token
+parsing off, so a file that contains "<|fim_prefix|>" cannot inject control tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from models.cancellation import CancelToken
+from models.completion_engine import CompletionOptions
+from models.document_contexts import DocumentContexts
+from models.fim_formats import FimTokens
+from models.generation import Generation, TokenModel, WorkMeter, generate
+
+
+class CompletionModel(TokenModel, Protocol):
+    fim: FimTokens
+    bos_id: int | None
+    context_length: int
+
+    def tokenize(self, text: str) -> list[int]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class LocalRunner:
+    def __init__(self, model: CompletionModel, contexts: DocumentContexts | None = None) -> None:
+        self.model = model
+        self.contexts = contexts
+        """Parks and restores KV states per document; None keeps one state for all."""
+
+    @property
+    def context_length(self) -> int:
+        return self.model.context_length
+
+    def count_tokens(self, text: str) -> int:
+        return self.model.count_tokens(text)
+
+    def run(
+        self,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        is_finished: Callable[[str], bool],
+        document: str | None,
+    ) -> Generation:
+        prompt = self.model.fim.prompt(
+            options.prompt_order,
+            self.model.tokenize(prefix),
+            self.model.tokenize(suffix),
+            self.model.bos_id,
+        )
+        if self.contexts is not None and document is not None:
+            self.contexts.activate(document, prompt)
+        return generate(
+            self.model,
+            prompt,
+            max_tokens=options.max_tokens,
+            context_room=self.model.context_length - len(prompt),
+            cancel=cancel,
+            is_finished=is_finished,
+            reuse_prefix=options.reuse_prefix,
+            meter=meter,
+        )
