@@ -128,9 +128,15 @@ def test_the_only_free_form_path_setting_is_the_model_file() -> None:
         for dotted, _group, _name, f in setting_fields()
         if "str" in str(f.type) and not f.metadata.get("choices")
     ]
-    # carbon.country is checked against the built-in table of country codes.
-    assert sorted(free_strings) == ["carbon.country", "model.path"]
+    # carbon.country is checked against the built-in table of country codes; remote.url must be
+    # an http(s) URL (models/remote/endpoint.py), and remote.model and remote.token are only
+    # sent to that server, never used as paths.
+    assert sorted(free_strings) == [
+        "carbon.country", "model.path", "remote.model", "remote.token", "remote.url"
+    ]  # fmt: skip
     assert parse_settings({"wattcode": {"carbon": {"country": "../../etc/passwd"}}}).problems
+    for url in ("file:///etc/passwd", "/etc/passwd", "unix:///run/x.sock", "ftp://h/x"):
+        assert parse_settings({"wattcode": {"remote": {"url": url}}}).problems, url
     parsed = parse_settings(
         {
             "wattcode": {
@@ -165,12 +171,21 @@ NETWORK_MODULES = re.compile(
 )
 
 
+REMOTE_CLIENT = Path("models/remote/sse_stream.py")
+"""The one module with network code: the opt-in remote backend's HTTP client, used only when
+the user sets `wattcode.remote.url` (a default session makes no connection: the tests above)."""
+
+
 def test_no_module_imports_network_code() -> None:
     """No telemetry and no network code paths: the product's packages import no network module
-    (urllib.parse, used for URIs, is not network code). The bench's client speaks over pipes."""
+    (urllib.parse, used for URIs, is not network code) except the opt-in remote backend's
+    client. The bench's client speaks over pipes."""
     offenders = []
     for package in ("lsp_server", "models", "cache"):
         for source in (REPO / package).rglob("*.py"):
+            if source.relative_to(REPO) == REMOTE_CLIENT:
+                continue
             for match in NETWORK_MODULES.finditer(source.read_text(encoding="utf-8")):
                 offenders.append(f"{source.relative_to(REPO)}: {match.group(0).strip()}")
     assert offenders == []
+    assert NETWORK_MODULES.search((REPO / REMOTE_CLIENT).read_text(encoding="utf-8"))
