@@ -68,6 +68,7 @@ NAIVE = BenchConfig(
     early_stop=False,
     prompt_order="psm",
     suggestion_cache=False,
+    skip_unlikely=False,
 )
 WATTCODE = BenchConfig("wattcode", "everything on")
 NO_WINDOW = BenchConfig(

@@ -159,7 +159,8 @@ async def replay_span(
     version = 1
     result = ReplayResult(config, file_label, language)
     # The user opens the file, puts the cursor at the span and reads before typing: the first
-    # suggestion there is the cold prompt, reported on its own.
+    # suggestion there is the cold prompt, reported on its own. Moving the cursor is not asking
+    # for a suggestion, so the request is automatic (budgets and gating may refuse it).
     opened = await client.call("wattcode/stats", {})
     started = time.perf_counter()
     await client.call(
@@ -167,7 +168,7 @@ async def replay_span(
         {
             "textDocument": {"uri": uri},
             "position": {"line": line, "character": 0},
-            "context": {"triggerKind": 1},
+            "context": {"triggerKind": 2},
         },
         timeout=FINAL_WAIT,
     )

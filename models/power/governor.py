@@ -27,8 +27,6 @@ a budget shows within a minute."""
 HYSTERESIS = 0.05
 RESUME_FRACTION = 0.25
 """`pause` resumes once the reserve is a quarter full again, not at the first joule back."""
-MAX_DEBT_FRACTION = 1.0
-"""Spending past empty is owed (the reserve goes negative), up to one whole reserve."""
 
 LONGER_DEBOUNCE_SECONDS = 0.3
 SHORT_MAX_TOKENS = 16
@@ -164,7 +162,9 @@ class Governor:
         now = self._clock()
         self._spending.append((now, joules))
         if self._budget_watts is not None:
-            self._level = max(-MAX_DEBT_FRACTION * self._capacity, self._level - joules)
+            # Spending past empty is owed in full (the reserve goes negative), so the energy
+            # over any stretch stays within budget * time + one reserve + the last request.
+            self._level -= joules
 
     def state(self) -> GovernorState:
         self._refill()

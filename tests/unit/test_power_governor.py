@@ -115,7 +115,7 @@ def test_manual_only_mode_ends_on_manual_only_and_unload() -> None:
 
 def test_debt_is_repaid_so_the_long_run_average_holds() -> None:
     """Whatever the spending pattern, the energy over a stretch is at most the budget times
-    the time plus one reserve (and the debt allowance), when requests run only while the
+    the time plus one reserve plus the last request, when requests run only while the
     governor allows them."""
     watts = 0.5
     g, clock = governor(watts)
@@ -126,7 +126,7 @@ def test_debt_is_repaid_so_the_long_run_average_holds() -> None:
             g.spend(1.5)
             spent += 1.5
     elapsed = 2000 * 0.1
-    assert spent <= watts * elapsed + 2 * RESERVE_SECONDS * watts + 1.5
+    assert spent <= watts * elapsed + RESERVE_SECONDS * watts + 1.5
     assert spent >= watts * elapsed * 0.9  # and the budget is used, not wasted
 
 
@@ -145,3 +145,15 @@ def test_spending_older_than_an_hour_is_forgotten() -> None:
     clock.now += 3601
     g.spend(1.0)
     assert g.state().spent_last_hour_joules == 1.0
+
+
+def test_one_costly_request_is_owed_in_full() -> None:
+    """A request dearer than the whole reserve is not partly forgiven: the governor waits
+    until time has paid it back."""
+    watts = 1.0
+    g, clock = governor(watts)
+    g.spend(3 * RESERVE_SECONDS * watts)  # three reserves in one go
+    clock.now += 1.5 * RESERVE_SECONDS  # half full, had the debt been capped at one reserve
+    assert g.state().restrictions.manual_only and g.state().reserve_fraction < 0
+    clock.now += 2 * RESERVE_SECONDS
+    assert not g.state().restrictions.manual_only
