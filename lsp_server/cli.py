@@ -161,7 +161,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from lsp_server.doctor import report  # noqa: PLC0415
 
-    print(report(args.model))
+    print(report(args.model, args.remote))
     return 0
 
 
@@ -260,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check the model, backend, energy source, dirs")
     doctor.add_argument("--model", help="also check this GGUF file")
+    doctor.add_argument(
+        "--remote", metavar="URL", help="also check this inference server (wattcode.remote.url)"
+    )
     doctor.set_defaults(run=cmd_doctor)
     return parser
 

@@ -13,8 +13,10 @@ from models.energy.cpu_time import CpuTimeMeter
 from models.energy.meters import method_label
 from models.energy.nvml import probe_nvml
 from models.energy.selection import choose_meters
-from models.errors import ModelError
+from models.errors import ModelError, RemoteError
 from models.gguf_file import check_gguf
+from models.remote.endpoint import MODELS, TOKEN_ENV, RemoteEndpoint, token_from, url_problem
+from models.remote.sse_stream import get_json
 
 RAPL_ROOT = Path("/sys/class/powercap")
 
@@ -110,7 +112,23 @@ def _backend_lines() -> list[str]:
         return [f"llama-cpp-python: cannot import ({exc}); reinstall wattcode"]
 
 
-def report(configured_model: str | None = None) -> str:
+def _remote_lines(url: str) -> list[str]:
+    """The URL check, the token's presence (never its value) and a probe of `/v1/models`."""
+    token = token_from(None)
+    problem = url_problem(url, has_token=token is not None)
+    if problem:
+        return [f"{url}: {problem}"]
+    endpoint = RemoteEndpoint(url, token=token)
+    lines = [f"{endpoint.display}: token {'from ' + TOKEN_ENV if token else 'none'}"]
+    try:
+        answer = get_json(endpoint, endpoint.path_of(MODELS), 5.0)
+    except RemoteError as exc:
+        return [*lines, f"  {exc}"]
+    served = [m.get("id") for m in answer.get("data", []) if isinstance(m, dict)]
+    return [*lines, f"  answers; models: {', '.join(map(str, served)) or 'none listed'}"]
+
+
+def report(configured_model: str | None = None, remote_url: str | None = None) -> str:
     sections = {
         "wattcode": [
             f"version {__version__}",
@@ -120,6 +138,7 @@ def report(configured_model: str | None = None) -> str:
         "model": _model_lines(configured_model),
         "backend": _backend_lines(),
         "energy": _energy_lines(),
+        **({"remote": _remote_lines(remote_url)} if remote_url else {}),
         "directories": [
             f"data: {paths.data_dir()}",
             f"cache: {paths.cache_dir()}",

@@ -5,6 +5,9 @@ server down, slow, and restarted mid-session."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -99,6 +102,14 @@ async def test_suggestions_come_from_the_remote_server(
     assert after["model"]["remote_error"] is None
     shown = await hover(client)
     assert "estimated: remote" in shown and "configured" in shown, shown
+    doctor = subprocess.run(
+        [sys.executable, "-m", "lsp_server", "doctor", "--remote", llama_server.url],
+        capture_output=True, text=True, timeout=60, check=True,
+        env={**os.environ, "WATTCODE_REMOTE_TOKEN": "sk-not-shown"},
+    )  # fmt: skip
+    assert "answers; models:" in doctor.stdout and "qwen2.5-coder" in doctor.stdout
+    assert "token from WATTCODE_REMOTE_TOKEN" in doctor.stdout
+    assert "sk-not-shown" not in doctor.stdout + doctor.stderr
 
 
 async def test_down_then_up_then_restarted(

@@ -70,3 +70,10 @@ def test_doctor_names_every_section() -> None:
     out = wattcode("doctor").stdout
     for section in ("model:", "backend:", "energy:", "directories:"):
         assert section in out
+
+
+def test_doctor_checks_a_remote_server_without_showing_the_token() -> None:
+    bad = wattcode("doctor", "--remote", "file:///etc/passwd").stdout
+    assert "remote:" in bad and "http:// or https://" in bad
+    down = wattcode("doctor", "--remote", "http://127.0.0.1:9").stdout
+    assert "unreachable (connection refused)" in down and "token none" in down
