@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,39 +138,47 @@ async def test_down_then_up_then_restarted(
     assert len(messages(client, "answers again")) == 2
 
 
-async def test_a_slow_server_times_out_and_the_daemon_serves_on(
-    client: LanguageClient, llama_server: LlamaCppServer
-) -> None:
-    llama_server.start()
-    proxy = SlowProxy(llama_server.port, first_delay=3.0)
-    try:
-        await open_document(client, URI, CODE)
-        await use_remote(client, proxy.url, timeoutSeconds=1, retries=0)
-        started = time.monotonic()
-        assert await ask(client) == ""
-        assert time.monotonic() - started < 2.9  # gave up at the timeout, not the server
-        assert messages(client, "did not answer within the timeout")
-        assert (await stats(client))["model"]["state"] == "ready"
-    finally:
+@pytest.fixture
+def slow_server(llama_server: LlamaCppServer) -> Iterator[Callable[..., SlowProxy]]:
+    """The real server, started, behind a proxy that delays its answers."""
+    proxies: list[SlowProxy] = []
+
+    def start(**delays: float) -> SlowProxy:
+        llama_server.start()
+        proxies.append(SlowProxy(llama_server.port, **delays))
+        return proxies[-1]
+
+    yield start
+    for proxy in proxies:
         proxy.close()
+
+
+async def test_a_slow_server_times_out_and_the_daemon_serves_on(
+    client: LanguageClient, slow_server: Callable[..., SlowProxy]
+) -> None:
+    proxy = slow_server(first_delay=3.0)
+    await open_document(client, URI, CODE)
+    await use_remote(client, proxy.url, timeoutSeconds=1, retries=0)
+    started = time.monotonic()
+    assert await ask(client) == ""
+    assert time.monotonic() - started < 2.9  # gave up at the timeout, not the server
+    assert messages(client, "did not answer within the timeout")
+    assert (await stats(client))["model"]["state"] == "ready"
 
 
 async def test_a_newer_keystroke_closes_the_older_stream(
-    client: LanguageClient, llama_server: LlamaCppServer
+    client: LanguageClient, slow_server: Callable[..., SlowProxy]
 ) -> None:
-    llama_server.start()
-    proxy = SlowProxy(llama_server.port, line_delay=0.1)
-    try:
-        await open_document(client, URI, CODE)
-        await use_remote(client, proxy.url, timeoutSeconds=10)
-        first = asyncio.ensure_future(inline(client, URI, LINE, COLUMN))
-        while proxy.log.lines_forwarded < 2:  # the first stream is flowing
-            await asyncio.sleep(0.05)
-        edit(client, URI, 2, (LINE, COLUMN), (LINE, COLUMN), "a")
-        second = await inline(client, URI, LINE, COLUMN + 1)
-        assert (await first) is None or not (await first).items  # type: ignore[union-attr]
-        assert proxy.log.client_gone.wait(5), "the older stream was never closed"
-        assert second is not None and second.items
-        assert (await stats(client))["generations_cancelled"] >= 1
-    finally:
-        proxy.close()
+    proxy = slow_server(line_delay=0.1)
+    await open_document(client, URI, CODE)
+    await use_remote(client, proxy.url, timeoutSeconds=10)
+    first = asyncio.ensure_future(inline(client, URI, LINE, COLUMN))
+    while proxy.log.lines_forwarded < 2:  # the first stream is flowing
+        await asyncio.sleep(0.05)
+    edit(client, URI, 2, (LINE, COLUMN), (LINE, COLUMN), "a")
+    second = await inline(client, URI, LINE, COLUMN + 1)
+    older = await first
+    assert older is None or not older.items
+    assert proxy.log.client_gone.wait(5), "the older stream was never closed"
+    assert second is not None and second.items
+    assert (await stats(client))["generations_cancelled"] >= 1
