@@ -2,7 +2,7 @@
 # On the GPU machine, after build_on_device.sh and with the model's parts in $W/parts:
 # assemble and verify the default model, then run `wattcode bench` (typing replay and
 # accuracy) with every layer on the GPU and with none, and the NVML energy check.
-# Usage: bench_on_device.sh gpu|cpu|energy-smoke|energy|collect  (gpu and cpu leave a .tgz in $OUT; energy
+# Usage: bench_on_device.sh gpu|cpu|check ARGS|energy-smoke|energy|collect  (gpu and cpu leave a .tgz in $OUT; energy
 # leaves its reports in $W/reports for `collect`, since it outlasts one device call).
 set -euo pipefail
 W=${WATTCODE_GPU_WORK:-/root/wc}
@@ -34,6 +34,10 @@ case "$1" in
     python3 -m lsp_server bench --configs naive,wattcode --workloads accuracy,typing,resources \
       "${SIZES[@]}" --gpu-layers 0 --out "$W/reports/cpu" 2>&1 | tail -40 || true
     tar czf "$OUT/cpu.tgz" -C "$W/reports" cpu ;;
+  check)
+    # One energy check with the given options (e.g. a traced sustained run), report in $OUT.
+    shift
+    python3 -m lsp_server.bench.energy_check "$@" ;;
   energy-smoke)
     # Seconds, not minutes: that the check runs there before the long series is started.
     python3 -m lsp_server.bench.energy_check --out "$OUT/smoke" --back-to-back --seconds 3 \

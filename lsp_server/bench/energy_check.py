@@ -25,8 +25,11 @@ import asyncio
 import itertools
 import json
 import random
+import statistics
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -106,6 +109,85 @@ async def measure_idle(meter: Counter, seconds: float) -> float:
     await asyncio.sleep(seconds)
     end, t1 = await counter_step(meter)
     return (end - start) / (t1 - t0)
+
+
+class CounterTrace:
+    """The counter's steps over the run, polled from a thread (the event loop is busy typing):
+    when it moves and by how much, to see how it behaves at the windows' edges."""
+
+    def __init__(self, meter: Counter, poll_seconds: float = 0.002) -> None:
+        self._meter = meter
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="counter-trace", daemon=True)
+        self.steps: list[tuple[float, float]] = []
+
+    def _run(self) -> None:
+        last = None
+        while not self._stop.is_set():
+            value = self._meter.read_joules()
+            if value != last:
+                self.steps.append((time.perf_counter(), value))
+                last = value
+            self._stop.wait(self._poll)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def step_intervals(steps: list[tuple[float, float]]) -> dict[str, float] | None:
+    """How often the counter moved: the median and longest time between two moves."""
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(steps)]
+    if not gaps:
+        return None
+    return {"median_seconds": statistics.median(gaps), "max_seconds": max(gaps)}
+
+
+async def checkpoints(
+    client: Any, meter: Counter, label: str, every: float, until: float
+) -> list[dict[str, float]]:
+    """The server's summed window deltas and the counter, side by side every `every` seconds
+    while the load runs: how the difference between them grows (a bias) or stays put (an
+    offset at the edges)."""
+    points = []
+    while time.perf_counter() < until:
+        stats = await client.call("wattcode/stats", {})
+        energy = stats.get("energy", {})
+        points.append(
+            {
+                "at": time.perf_counter(),
+                "windows_joules": float(energy.get("counter_joules", {}).get(label, 0.0)),
+                "window_seconds": float(energy.get("window_seconds", 0.0)),
+                "counter_joules": meter.read_joules(),
+            }
+        )
+        await asyncio.sleep(every)
+    return points
+
+
+def interior(
+    points: list[dict[str, float]], idle_watts: float, start: float, end: float
+) -> dict[str, Any] | None:
+    """The comparison between the first checkpoint at or after `start` and the last at or
+    before `end`: the load's steady middle, without the run's two edges."""
+    inside = [p for p in points if start <= p["at"] <= end]
+    if len(inside) < 2:
+        return None
+    first, last = inside[0], inside[-1]
+    result: dict[str, Any] = compare(
+        last["windows_joules"] - first["windows_joules"],
+        last["window_seconds"] - first["window_seconds"],
+        last["counter_joules"] - first["counter_joules"],
+        last["at"] - first["at"],
+        idle_watts,
+    )
+    result["seconds"] = last["at"] - first["at"]
+    result["target_met"] = target_met(result["difference_percent"])
+    return result
 
 
 def _position(line: int, column: int) -> dict[str, int]:
@@ -212,6 +294,73 @@ def _work(args: argparse.Namespace) -> list[tuple[CorpusFile, str, Span]]:
     return work
 
 
+@dataclass
+class RunReads:
+    """The counter and the clock at the run's edges, and what was read during it."""
+
+    started: float
+    counter_start: float
+    replay_end: float
+    counter_at_replay_end: float
+    ended: float
+    counter_end: float
+    keys: int
+    errors: int
+    points: list[dict[str, float]] = field(default_factory=list)
+    steps: list[tuple[float, float]] = field(default_factory=list)
+
+
+async def _read_edge(meter: Counter | None) -> tuple[float, float]:
+    return await counter_step(meter) if meter else (0.0, time.perf_counter())
+
+
+async def measured_run(
+    client: LspClient,
+    meter: NvmlMeter | None,
+    work: list[tuple[CorpusFile, str, Span]],
+    args: argparse.Namespace,
+) -> RunReads:
+    """The load and its settling time, between two counter steps, traced."""
+    trace = CounterTrace(meter) if meter else None
+    if trace:
+        trace.start()
+    try:
+        counter_start, started = await _read_edge(meter)
+        points: list[dict[str, float]] = []
+        if args.back_to_back:
+            load = run_back_to_back(client, work, args.streams, args.seconds)
+            if meter:
+                until = started + args.seconds
+                task = asyncio.create_task(
+                    checkpoints(client, meter, meter.label, args.checkpoint_seconds, until)
+                )
+            keys, errors = await load
+            points = await task if meter else []
+        else:
+            keys, errors = await run_sparse(client, work, args.seed), 0
+        replay_end = time.perf_counter()
+        counter_at_replay_end = meter.read_joules() if meter else 0.0
+        # The work's after-effects (the GPU staying above idle for a moment) belong to the
+        # run: the windows must account for them too.
+        await asyncio.sleep(args.settle_seconds)
+        counter_end, ended = await _read_edge(meter)
+    finally:
+        if trace:
+            trace.stop()
+    return RunReads(
+        started,
+        counter_start,
+        replay_end,
+        counter_at_replay_end,
+        ended,
+        counter_end,
+        keys,
+        errors,
+        points,
+        trace.steps if trace else [],
+    )
+
+
 async def run_check(args: argparse.Namespace) -> dict[str, Any]:
     probe = probe_nvml()
     meter = probe.meter if isinstance(probe.meter, NvmlMeter) else None
@@ -233,17 +382,8 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         idle_before = await measure_idle(meter, args.idle_seconds) if meter else None
         server = psutil.Process(client.pid)
         before = await client.call("wattcode/stats", {})
-        counter_start, started = await counter_step(meter) if meter else (0.0, time.perf_counter())
         cpu_start = sum(server.cpu_times()[:2])
-        if args.back_to_back:
-            keys, errors = await run_back_to_back(client, work, args.streams, args.seconds)
-        else:
-            keys, errors = await run_sparse(client, work, args.seed), 0
-        replay_seconds = time.perf_counter() - started
-        # The work's after-effects (the GPU staying above idle for a moment) belong to the run:
-        # the windows must account for them too.
-        await asyncio.sleep(args.settle_seconds)
-        counter_end, ended = await counter_step(meter) if meter else (0.0, time.perf_counter())
+        reads = await measured_run(client, meter, work, args)
         server_cpu = sum(server.cpu_times()[:2]) - cpu_start
         after = await client.call("wattcode/stats", {})
         idle_after = await measure_idle(meter, args.idle_seconds) if meter else None
@@ -253,6 +393,7 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
     suggestions = _delta(after, before, "suggestions")
     energy = _delta(after, before, "energy_joules")
     window_seconds = _delta(after, before, "energy", "window_seconds")
+    replay_seconds = reads.replay_end - reads.started
     out: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.executable).name, "-m", __spec__.name, *sys.argv[1:]])
@@ -264,12 +405,12 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         "config": config.name,
         "files": sorted({f.path.name for f, _, _ in work}),
         "spans": len(work),
-        "keys": keys,
-        "failed_requests": errors,
+        "keys": reads.keys,
+        "failed_requests": reads.errors,
         "suggestions": suggestions,
         "replay_seconds": replay_seconds,
         "settle_seconds": args.settle_seconds,
-        "run_seconds": ended - started,
+        "run_seconds": reads.ended - reads.started,
         "window_seconds": window_seconds,
         "window_coverage_percent": window_seconds / replay_seconds * 100,
         "server_method": after.get("energy_method", ""),
@@ -280,36 +421,71 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         "nvml_reason": probe.reason,
     }
     if meter is not None and idle_before is not None and idle_after is not None:
-        out["idle_seconds"] = args.idle_seconds
-        out["idle_watts_before"] = idle_before
-        out["idle_watts_after"] = idle_after
-        out["gpu"] = gpu_verdict(
-            _delta(after, before, "energy", "counter_joules", meter.label),
-            window_seconds,
-            counter_end - counter_start,
-            out["run_seconds"],
-            idle_before,
-            idle_after,
-        )
+        windows = _delta(after, before, "energy", "counter_joules", meter.label)
+        out.update(gpu_results(reads, windows, window_seconds, idle_before, idle_after, args))
         out["gpu"]["server_used_nvml"] = meter.label in after.get("energy", {}).get(
             "counter_joules", {}
         )
-    cpu_labels = [
-        k for k in after.get("energy", {}).get("by_meter", {}) if k.startswith("CPU time")
-    ]
-    if cpu_labels:
-        label = cpu_labels[0]
-        watts = float(label.split("×")[1].split("W")[0])
-        windows = _delta(after, before, "energy", "by_meter", label)
-        whole = server_cpu * watts
-        out["cpu_estimate"] = {
-            "label": label,
-            "windows_joules": windows,
-            "server_process_cpu_seconds": server_cpu,
-            "server_process_cpu_joules": whole,
-            "share_inside_windows_percent": windows / whole * 100 if whole else None,
-        }
+    if (cpu := cpu_estimate(after, before, server_cpu)) is not None:
+        out["cpu_estimate"] = cpu
     return out
+
+
+def gpu_results(
+    reads: RunReads,
+    windows_joules: float,
+    window_seconds: float,
+    idle_before: float,
+    idle_after: float,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The verdict over the whole run, the steady middle (back to back), what the counter
+    gained while settling, and how it moved."""
+    gpu = gpu_verdict(
+        windows_joules,
+        window_seconds,
+        reads.counter_end - reads.counter_start,
+        reads.ended - reads.started,
+        idle_before,
+        idle_after,
+    )
+    idle = gpu["idle_watts"]
+    start = reads.started
+    return {
+        "idle_seconds": args.idle_seconds,
+        "edge_seconds": args.edge_seconds,
+        "idle_watts_before": idle_before,
+        "idle_watts_after": idle_after,
+        "gpu": gpu,
+        "settle_above_idle_joules": reads.counter_end
+        - reads.counter_at_replay_end
+        - idle * (reads.ended - reads.replay_end),
+        "interior": interior(reads.points, idle, start + args.edge_seconds, start + args.seconds),
+        "checkpoints": [{**p, "at": p["at"] - start} for p in reads.points],
+        "counter_steps": step_intervals(reads.steps),
+        "_trace": [
+            [round(t - start, 4), round(j - reads.counter_start, 3)] for t, j in reads.steps
+        ],
+    }
+
+
+def cpu_estimate(
+    after: dict[str, Any], before: dict[str, Any], server_cpu: float
+) -> dict[str, Any] | None:
+    labels = [k for k in after.get("energy", {}).get("by_meter", {}) if k.startswith("CPU time")]
+    if not labels:
+        return None
+    label = labels[0]
+    watts = float(label.split("×")[1].split("W")[0])
+    windows = _delta(after, before, "energy", "by_meter", label)
+    whole = server_cpu * watts
+    return {
+        "label": label,
+        "windows_joules": windows,
+        "server_process_cpu_seconds": server_cpu,
+        "server_process_cpu_joules": whole,
+        "share_inside_windows_percent": windows / whole * 100 if whole else None,
+    }
 
 
 def gpu_verdict(
@@ -352,7 +528,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
 def _gpu_lines(data: dict[str, Any], gpu: dict[str, Any]) -> list[str]:
     before, after = data["idle_watts_before"], data["idle_watts_after"]
     verdict = "met" if gpu["target_met"] else "not met"
-    return [
+    lines = [
         "",
         f"GPU ({data['nvml']}): idle floor {_fmt(before)} W before the replay and "
         f"{_fmt(after)} W after it ({after - before:+.2f} W of drift), each the counter's "
@@ -376,6 +552,30 @@ def _gpu_lines(data: dict[str, Any], gpu: dict[str, Any]) -> list[str]:
         f"{_fmt(gpu['windows_incl_idle_vs_run_above_idle_percent'], 1)} %. "
         f"Server used NVML for its windows: {gpu['server_used_nvml']}.",
     ]
+    middle = data.get("interior")
+    if middle is not None:
+        lines += [
+            "",
+            f"Steady middle of the load ({middle['seconds']:.1f} s between the first and last "
+            "of the check's side-by-side reads of the server's sums and the counter, the first "
+            f"{data.get('edge_seconds', 10):g} s left out): windows "
+            f"{_fmt(middle['windows_above_idle_joules'])} J above idle against the counter's "
+            f"{_fmt(middle['run_above_idle_joules'])} J: "
+            f"**{_fmt(middle['difference_percent'], 1)} %**.",
+        ]
+    steps = data.get("counter_steps")
+    lines += [
+        "",
+        f"In the {data['settle_seconds']:g} s after the last answer the counter gained "
+        f"{_fmt(data.get('settle_above_idle_joules'))} J above idle."
+        + (
+            f" The counter moved every {steps['median_seconds'] * 1000:.0f} ms (median; "
+            f"longest wait {steps['max_seconds'] * 1000:.0f} ms)."
+            if steps
+            else ""
+        ),
+    ]
+    return lines
 
 
 def markdown(data: dict[str, Any]) -> str:
@@ -439,10 +639,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--streams", type=int, default=3, help="documents typed at once")
     parser.add_argument("--seconds", type=float, default=60.0, help="back-to-back duration")
+    parser.add_argument(
+        "--checkpoint-seconds",
+        type=float,
+        default=5.0,
+        help="back to back: how often the server's sums and the counter are read side by side",
+    )
+    parser.add_argument(
+        "--edge-seconds",
+        type=float,
+        default=10.0,
+        help="back to back: the load's first seconds, left out of the steady-middle comparison",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     data = asyncio.run(run_check(args))
     args.out.mkdir(parents=True, exist_ok=True)
+    trace = data.pop("_trace", [])
+    if trace:
+        # Times and joules from the run's first counter step: [seconds, joules] per move.
+        (args.out / "counter-trace.json").write_text(json.dumps(trace, separators=(",", ":")))
     (args.out / "energy-check.json").write_text(json.dumps(data, indent=2) + "\n")
     (args.out / "ENERGY-CHECK.md").write_text(markdown(data), encoding="utf-8")
     sys.stdout.write(markdown(data))

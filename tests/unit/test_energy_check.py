@@ -14,10 +14,12 @@ from lsp_server.bench.corpus import CorpusFile
 from lsp_server.bench.energy_check import (
     compare,
     gpu_verdict,
+    interior,
     markdown,
     measure_idle,
     percent_difference,
     run_back_to_back,
+    step_intervals,
     target_met,
     type_back_to_back,
 )
@@ -186,3 +188,21 @@ def test_typing_energy_sums_the_servers_deltas_per_span() -> None:
     assert "| wattcode | 0.500 | 3.0 | 1.0 | 1.5 | m |" in energy_section(
         {"configs": {"wattcode": energy}}
     )
+
+
+def test_the_steady_middle_leaves_the_edges_out() -> None:
+    points = [
+        {"at": t, "windows_joules": 150.0 * t, "window_seconds": t, "counter_joules": 150.0 * t}
+        for t in (0.0, 5.0, 10.0, 15.0, 20.0)
+    ]
+    points[0]["counter_joules"] = -400.0  # a stale read at the start: outside the middle
+    middle = interior(points, idle_watts=100.0, start=5.0, end=20.0)
+    assert middle is not None
+    assert middle["seconds"] == pytest.approx(15.0)
+    assert middle["difference_percent"] == pytest.approx(0.0)
+    assert middle["target_met"] is True
+    assert interior(points, 100.0, start=19.0, end=20.0) is None
+    assert step_intervals([(0.0, 0.0), (0.02, 1.0), (0.1, 2.0)]) == {
+        "median_seconds": pytest.approx(0.05),
+        "max_seconds": pytest.approx(0.08),
+    }
