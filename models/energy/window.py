@@ -82,11 +82,16 @@ class EnergyMonitor:
         return any(m.machine_wide for m in self.meters)
 
     def begin(self) -> WindowStart:
+        # The hardware counters are read first here and last in end(): the CPU-time reads scan
+        # /proc per thread (about a millisecond), and a counter interval narrower than the
+        # window would leave that time in no window at all (back-to-back windows must tile).
+        readings = tuple(m.read_joules() for m in self.meters)
+        wall = self.now()
         start = WindowStart(
-            wall=self.now(),
+            wall=wall,
             cpu_seconds=self.clock.seconds(),
             machine_busy=self.busy_clock() if self._needs_share() else 0.0,
-            readings=tuple(m.read_joules() for m in self.meters),
+            readings=readings,
         )
         self._note_gap(start)
         return start
@@ -104,10 +109,10 @@ class EnergyMonitor:
         self.idle_watts = idle_watts_from_gaps(self._gaps)
 
     def end(self, start: WindowStart) -> WindowEnergy:
-        readings = tuple(m.read_joules() for m in self.meters)
-        wall = self.now()
         cpu = self.clock.seconds() - start.cpu_seconds
         busy = self.busy_clock() - start.machine_busy if self._needs_share() else 0.0
+        wall = self.now()
+        readings = tuple(m.read_joules() for m in self.meters)
         share = cpu_share(cpu, busy)
         counters: dict[str, float] = {}
         by_meter: dict[str, float] = {}

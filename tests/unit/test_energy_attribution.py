@@ -115,6 +115,37 @@ def test_idle_gaps_between_windows_give_the_baseline() -> None:
     assert window.idle_joules == pytest.approx(14.0)  # beside the figure, not subtracted
 
 
+class PowerClock:
+    """A GPU drawing 100 W: time passes while anything is read (a /proc scan costs 1 ms)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def seconds(self) -> float:
+        self.now += 0.001
+        return self.now
+
+    def read_joules(self) -> float:
+        return 100.0 * self.now
+
+
+def test_back_to_back_windows_tile_the_counter() -> None:
+    """The counters bracket everything else a window reads, so windows that follow each
+    other account for the whole counter, their own bookkeeping included."""
+    power = PowerClock()
+    gpu: Any = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
+    gpu.read_joules = power.read_joules
+    clock: Any = power
+    monitor = EnergyMonitor([gpu], clock=clock, busy_clock=power.seconds, now=lambda: power.now)
+    first = power.read_joules()
+    total = 0.0
+    for _ in range(5):
+        start = monitor.begin()
+        power.now += 0.007  # a 7 ms generation
+        total += monitor.end(start).counter_joules["NVML GPU 0"]
+    assert total == pytest.approx(power.read_joules() - first)
+
+
 def test_estimates_have_no_idle_baseline() -> None:
     model = FakeMeter("CPU time × 7.5 W/core", measured=False, machine_wide=False)
     monitor, _cpu, _busy, wall = make_monitor(model)
