@@ -81,12 +81,19 @@ class EnergyMonitor:
     def _needs_share(self) -> bool:
         return any(m.machine_wide for m in self.meters)
 
+    def _read_counters(self) -> tuple[float, tuple[float, ...]]:
+        """The counters, stamped with the middle of the time their reads took: an NVML read
+        took ~3 ms on an H200, so a stamp before or after it would put the idle share (idle
+        watts times window time) on a different interval than the counter's."""
+        before = self.now()
+        readings = tuple(m.read_joules() for m in self.meters)
+        return (before + self.now()) / 2, readings
+
     def begin(self) -> WindowStart:
         # The hardware counters are read first here and last in end(): the CPU-time reads scan
         # /proc per thread (about a millisecond), and a counter interval narrower than the
         # window would leave that time in no window at all (back-to-back windows must tile).
-        readings = tuple(m.read_joules() for m in self.meters)
-        wall = self.now()
+        wall, readings = self._read_counters()
         start = WindowStart(
             wall=wall,
             cpu_seconds=self.clock.seconds(),
@@ -111,8 +118,7 @@ class EnergyMonitor:
     def end(self, start: WindowStart) -> WindowEnergy:
         cpu = self.clock.seconds() - start.cpu_seconds
         busy = self.busy_clock() - start.machine_busy if self._needs_share() else 0.0
-        wall = self.now()
-        readings = tuple(m.read_joules() for m in self.meters)
+        wall, readings = self._read_counters()
         share = cpu_share(cpu, busy)
         counters: dict[str, float] = {}
         by_meter: dict[str, float] = {}

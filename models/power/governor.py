@@ -140,6 +140,7 @@ class Governor:
         self._rung = Rung.FULL
         self._paused = False
         self._spending: deque[tuple[float, float]] = deque()
+        self._spent_last_hour = 0.0
 
     def configure(self, budget_watts: float | None, mode: WhenExhausted) -> None:
         """A new budget (settings, plug/unplug) keeps the reserve's fraction: switching to
@@ -160,7 +161,14 @@ class Governor:
             return
         self._refill()
         now = self._clock()
-        self._spending.append((now, joules))
+        # One entry per second at most, with a running total: the last hour stays small and
+        # cheap to sum however many requests it saw (a typing storm makes thousands).
+        if self._spending and now - self._spending[-1][0] < 1.0:
+            at, earlier = self._spending.pop()
+            self._spending.append((at, earlier + joules))
+        else:
+            self._spending.append((now, joules))
+        self._spent_last_hour += joules
         if self._budget_watts is not None:
             # Spending past empty is owed in full (the reserve goes negative), so the energy
             # over any stretch stays within budget * time + one reserve + the last request.
@@ -170,8 +178,8 @@ class Governor:
         self._refill()
         now = self._clock()
         while self._spending and self._spending[0][0] < now - 3600.0:
-            self._spending.popleft()
-        spent = sum(j for _, j in self._spending)
+            self._spent_last_hour -= self._spending.popleft()[1]
+        spent = max(0.0, self._spent_last_hour)
         if self._budget_watts is None:
             return GovernorState(
                 None, Rung.FULL, Restrictions(), 0.0, 0.0, False, spent, "no power budget"

@@ -126,24 +126,32 @@ class PowerClock:
         return self.now
 
     def read_joules(self) -> float:
+        self.now += 0.003  # an NVML read takes milliseconds too
         return 100.0 * self.now
 
 
 def test_back_to_back_windows_tile_the_counter() -> None:
     """The counters bracket everything else a window reads, so windows that follow each
-    other account for the whole counter, their own bookkeeping included."""
+    other account for the whole counter, their own bookkeeping included; and a window's time
+    is the counter's interval, so its idle share is reckoned on the right time."""
     power = PowerClock()
     gpu: Any = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
     gpu.read_joules = power.read_joules
     clock: Any = power
     monitor = EnergyMonitor([gpu], clock=clock, busy_clock=power.seconds, now=lambda: power.now)
-    first = power.read_joules()
-    total = 0.0
+    started = power.now
+    total, seconds = 0.0, 0.0
     for _ in range(5):
         start = monitor.begin()
         power.now += 0.007  # a 7 ms generation
-        total += monitor.end(start).counter_joules["NVML GPU 0"]
-    assert total == pytest.approx(power.read_joules() - first)
+        window = monitor.end(start)
+        total += window.counter_joules["NVML GPU 0"]
+        seconds += window.seconds
+    # The counter's energy and the window's time cover the same span: the idle share
+    # (idle watts x time) is reckoned on the time the counter covered.
+    assert total == pytest.approx(100.0 * seconds, rel=0.01)
+    # Everything between the windows is the reads' own halves: no /proc scan falls outside.
+    assert total == pytest.approx(100.0 * (power.now - started - 5 * 0.003), rel=0.01)
 
 
 def test_estimates_have_no_idle_baseline() -> None:

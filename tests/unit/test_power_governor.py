@@ -157,3 +157,16 @@ def test_one_costly_request_is_owed_in_full() -> None:
     assert g.state().restrictions.manual_only and g.state().reserve_fraction < 0
     clock.now += 2 * RESERVE_SECONDS
     assert not g.state().restrictions.manual_only
+
+
+def test_a_typing_storm_keeps_the_hour_small() -> None:
+    """Thousands of requests a minute are kept as one entry per second, and the hour's total
+    stays exact as entries expire."""
+    g, clock = governor(None)
+    for _ in range(6000):
+        clock.now += 0.01
+        g.spend(0.5)
+    assert len(g._spending) <= 61
+    assert g.state().spent_last_hour_joules == pytest.approx(3000.0)
+    clock.now += 3600 - 30  # the first half minute's entries are now older than an hour
+    assert g.state().spent_last_hour_joules == pytest.approx(1500.0, rel=0.02)
