@@ -306,9 +306,7 @@ class ModelWorker:
             status, error = OutcomeStatus.DONE, None
         spent = energy.end(window)
         if self._remote is not None:
-            spent = spent.plus_remote(
-                *remote_estimate(self._remote.last_usage, self._remote.endpoint)
-            )
+            spent = spent.plus_remote(*remote_estimate(work, self._remote.endpoint))
         cpu_seconds = time.process_time() - cpu_started
         remote = self._remote is not None
         return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote)

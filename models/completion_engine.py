@@ -15,6 +15,7 @@ from typing import Protocol
 from models.cancellation import CancelToken
 from models.generation import Generation, GenerationStats, WorkMeter
 from models.postprocess import CursorContext, clean_completion
+from models.prompt_window import PromptWindow
 from models.request_gate import SkipReason
 from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
 
@@ -63,15 +64,14 @@ class PromptRunner(Protocol):
 
     def run(
         self,
-        prefix: str,
-        suffix: str,
+        window: PromptWindow,
         options: CompletionOptions,
         cancel: CancelToken,
         meter: WorkMeter,
         is_finished: Callable[[str], bool],
         document: str | None,
     ) -> Generation:
-        """Generate the middle between `prefix` and `suffix` (raises if cancelled)."""
+        """Generate the middle between the window's prefix and suffix (raises if cancelled)."""
         ...
 
 
@@ -125,8 +125,7 @@ class CompletionEngine:
             return options.early_stop and clean_completion(raw, context, multiline).finished
 
         generation = self.runner.run(
-            window.prefix,
-            window.suffix,
+            window,
             options,
             cancel,
             meter or WorkMeter(),

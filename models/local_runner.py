@@ -14,6 +14,7 @@ from models.completion_engine import CompletionOptions
 from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
 from models.generation import Generation, TokenModel, WorkMeter, generate
+from models.prompt_window import PromptWindow
 
 
 class CompletionModel(TokenModel, Protocol):
@@ -41,8 +42,7 @@ class LocalRunner:
 
     def run(
         self,
-        prefix: str,
-        suffix: str,
+        window: PromptWindow,
         options: CompletionOptions,
         cancel: CancelToken,
         meter: WorkMeter,
@@ -51,8 +51,8 @@ class LocalRunner:
     ) -> Generation:
         prompt = self.model.fim.prompt(
             options.prompt_order,
-            self.model.tokenize(prefix),
-            self.model.tokenize(suffix),
+            self.model.tokenize(window.prefix),
+            self.model.tokenize(window.suffix),
             self.model.bos_id,
         )
         if self.contexts is not None and document is not None:

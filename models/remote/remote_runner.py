@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions
 from models.errors import GenerationCancelled, RemoteError
 from models.generation import Generation, GenerationStats, WorkMeter
+from models.prompt_window import PromptWindow
 from models.remote.endpoint import COMPLETIONS, RemoteEndpoint
 from models.remote.fim_text import FimMarkers
 from models.remote.sse_stream import stream_events
@@ -33,33 +33,37 @@ class Vocabulary(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
-@dataclass(frozen=True)
-class RemoteUsage:
-    """What the server did for one request, as it reported it, else as counted here."""
-
-    prompt_tokens: int
-    cached_prompt_tokens: int
-    generated_tokens: int
-    reported: bool
-    """True when the counts came from the server (`usage` or llama-server's `timings`)."""
+MARKER_TOKENS = 3
+"""The prefix, suffix and middle markers around the window's own tokens."""
 
 
-def _usage_from(event: dict[str, Any], usage: dict[str, int]) -> None:
-    """Collect token counts from vLLM-style `usage` or llama-server's `timings`."""
-    reported = event.get("usage")
-    if isinstance(reported, dict):
-        for key in ("prompt_tokens", "completion_tokens"):
-            if isinstance(reported.get(key), int):
-                usage[key] = reported[key]
-        details = reported.get("prompt_tokens_details")
-        if isinstance(details, dict) and isinstance(details.get("cached_tokens"), int):
-            usage["cached"] = details["cached_tokens"]
+def _correct_from_reports(event: dict[str, Any], meter: WorkMeter, counted: WorkMeter) -> None:
+    """Replace what was counted here by what the server reports, where it does: vLLM's
+    `usage` (cached prompt tokens included) or llama-server's `timings`."""
+    prompt = counted.prompt_tokens_evaluated + counted.prompt_tokens_reused
+    cached, generated = counted.prompt_tokens_reused, counted.generated_tokens
+    usage = event.get("usage")
+    if isinstance(usage, dict):
+        prompt = _count(usage.get("prompt_tokens"), prompt)
+        generated = _count(usage.get("completion_tokens"), generated)
+        details = usage.get("prompt_tokens_details")
+        if isinstance(details, dict):
+            cached = _count(details.get("cached_tokens"), cached)
     timings = event.get("timings")
     if isinstance(timings, dict):
-        if isinstance(timings.get("cache_n"), int):
-            usage["cached"] = timings["cache_n"]
-        if isinstance(timings.get("predicted_n"), int):
-            usage["completion_tokens"] = timings["predicted_n"]
+        cached = _count(timings.get("cache_n"), cached)
+        generated = _count(timings.get("predicted_n"), generated)
+    cached = min(cached, prompt)
+    meter.prompt_tokens_reused += cached - counted.prompt_tokens_reused
+    meter.prompt_tokens_evaluated += prompt - cached - counted.prompt_tokens_evaluated
+    meter.generated_tokens += generated - counted.generated_tokens
+    counted.prompt_tokens_reused = cached
+    counted.prompt_tokens_evaluated = prompt - cached
+    counted.generated_tokens = generated
+
+
+def _count(reported: object, otherwise: int) -> int:
+    return reported if isinstance(reported, int) and reported >= 0 else otherwise
 
 
 class RemoteRunner:
@@ -76,8 +80,6 @@ class RemoteRunner:
         self.markers = markers
         self.context_length = context_length
         self._sleep = sleep
-        self.last_usage: RemoteUsage | None = None
-        """The most recent request's token counts (read on the same thread, after `run`)."""
 
     def count_tokens(self, text: str) -> int:
         return self.vocabulary.count_tokens(text)
@@ -99,8 +101,7 @@ class RemoteRunner:
 
     def run(
         self,
-        prefix: str,
-        suffix: str,
+        window: PromptWindow,
         options: CompletionOptions,
         cancel: CancelToken,
         meter: WorkMeter,
@@ -109,9 +110,8 @@ class RemoteRunner:
     ) -> Generation:
         started = time.perf_counter()
         cpu_started = time.process_time()
-        self.last_usage = None
-        prompt = self.markers.prompt(options.prompt_order, prefix, suffix)
-        prompt_tokens = self.count_tokens(prefix) + self.count_tokens(suffix) + 3  # 3 markers
+        prompt = self.markers.prompt(options.prompt_order, window.prefix, window.suffix)
+        prompt_tokens = window.prefix_tokens + window.suffix_tokens + MARKER_TOKENS
         body = self._body(prompt, options)
         attempt = 0
         while True:
@@ -140,23 +140,27 @@ class RemoteRunner:
         started: float,
         cpu_started: float,
     ) -> Generation:
+        """One try. The meter counts the work as it happens (cancelled work included): the
+        prompt once the server answers, each streamed piece as a token, corrected by the
+        server's own counts where it reports them."""
         text = ""
-        pieces = 0
+        counted = WorkMeter()
         first_token_at: float | None = None
         stop_reason = "max-tokens"
-        usage: dict[str, int] = {}
         stream = stream_events(self.endpoint, self.endpoint.path_of(COMPLETIONS), body, cancel)
         try:
             for event in stream:
-                _usage_from(event, usage)
+                if not counted.prompt_tokens_evaluated:
+                    counted.prompt_tokens_evaluated = prompt_tokens
+                    meter.prompt_tokens_evaluated += prompt_tokens
+                _correct_from_reports(event, meter, counted)
                 choices = event.get("choices")
                 first = choices[0] if isinstance(choices, list) and choices else None
                 choice: dict[str, Any] = first if isinstance(first, dict) else {}
                 piece = choice.get("text")
                 if isinstance(piece, str) and piece:
-                    if first_token_at is None:
-                        first_token_at = time.perf_counter()
-                    pieces += 1
+                    first_token_at = first_token_at or time.perf_counter()
+                    counted.generated_tokens += 1
                     meter.generated_tokens += 1
                     text, stopped = self.markers.cut_at_stop(text + piece)
                     if stopped:
@@ -175,46 +179,14 @@ class RemoteRunner:
             stream.close()
         if stop_reason == "max-tokens" and is_finished(text):
             stop_reason = "finished"
-        return self._generation(
-            text,
-            prompt_tokens,
-            pieces,
-            usage,
-            meter,
-            stop_reason,
-            started,
-            first_token_at,
-            cpu_started,
-        )
-
-    def _generation(
-        self,
-        text: str,
-        prompt_tokens: int,
-        pieces: int,
-        usage: dict[str, int],
-        meter: WorkMeter,
-        stop_reason: str,
-        started: float,
-        first_token_at: float | None,
-        cpu_started: float,
-    ) -> Generation:
-        reported = bool(usage)
-        prompt = usage.get("prompt_tokens", prompt_tokens)
-        cached = min(usage.get("cached", 0), prompt)
-        generated = usage.get("completion_tokens", pieces)
-        meter.prompt_tokens_reused += cached
-        meter.prompt_tokens_evaluated += prompt - cached
-        meter.generated_tokens += generated - pieces
-        self.last_usage = RemoteUsage(prompt, cached, generated, reported)
         finished = time.perf_counter()
         return Generation(
             raw_text=text,
             stats=GenerationStats(
-                prompt_tokens=prompt,
-                prompt_tokens_reused=cached,
-                prompt_tokens_evaluated=prompt - cached,
-                generated_tokens=generated,
+                prompt_tokens=counted.prompt_tokens_evaluated + counted.prompt_tokens_reused,
+                prompt_tokens_reused=counted.prompt_tokens_reused,
+                prompt_tokens_evaluated=counted.prompt_tokens_evaluated,
+                generated_tokens=counted.generated_tokens,
                 prompt_seconds=(first_token_at or finished) - started,
                 total_seconds=finished - started,
                 cpu_seconds=time.process_time() - cpu_started,

@@ -18,10 +18,11 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions
 from models.errors import GenerationCancelled, RemoteError
 from models.generation import Generation, WorkMeter
+from models.prompt_window import PromptWindow
 from models.remote.endpoint import RemoteEndpoint
 from models.remote.fim_text import FimMarkers
 from models.remote.remote_energy import NOT_MEASURED, remote_estimate
-from models.remote.remote_runner import RemoteRunner, RemoteUsage
+from models.remote.remote_runner import RemoteRunner
 
 MARKERS = FimMarkers("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", ("<|endoftext|>",))
 
@@ -127,8 +128,7 @@ def run(
 ) -> tuple[Generation, WorkMeter]:
     meter = WorkMeter()
     generation = remote.run(
-        "def f():\n    ",
-        "\n",
+        PromptWindow("def f():\n    ", "\n", prefix_tokens=13, suffix_tokens=1),
         CompletionOptions(max_tokens=32),
         cancel or CancelToken(),
         meter,
@@ -146,22 +146,34 @@ def test_a_stream_becomes_a_generation_with_the_servers_counts(serve: Any) -> No
             "prompt_tokens_details": {"cached_tokens": 30},
         }
     }
-    script, endpoint = serve(Reply(pieces=("return", " 1", "<|endoftext|>"), final=usage))
-    generation, _meter = run(runner(endpoint))
+    script, endpoint = serve(Reply(pieces=("return", " 1"), final=usage))
+    generation, meter = run(runner(endpoint))
     assert generation.raw_text == "return 1"
     assert generation.stats.stop_reason == "stop-token"
+    stats = generation.stats
+    assert (stats.prompt_tokens, stats.prompt_tokens_reused, stats.generated_tokens) == (40, 30, 3)
+    assert meter.generated_tokens == 3
+    assert (meter.prompt_tokens_evaluated, meter.prompt_tokens_reused) == (10, 30)
     body = script.bodies[0]
     assert body["stream"] is True and body["temperature"] == 0.0 and body["max_tokens"] == 32
     assert body["prompt"] == "<|fim_prefix|><|fim_suffix|>\n<|fim_middle|>def f():\n    "
     assert "<|endoftext|>" in body["stop"]
 
 
+def test_a_stop_marker_in_the_stream_ends_the_suggestion(serve: Any) -> None:
+    script, endpoint = serve(Reply(pieces=("return", " 1", "<|endoftext|>", "junk"), delay=0.01))
+    generation, meter = run(runner(endpoint))
+    assert generation.raw_text == "return 1"
+    assert generation.stats.stop_reason == "stop-token" and meter.generated_tokens == 3
+    assert script.disconnected.wait(2.0)
+
+
 def test_llama_server_timings_count_the_cached_prompt(serve: Any) -> None:
     timings = {"timings": {"cache_n": 12, "prompt_n": 5, "predicted_n": 2}}
     _script, endpoint = serve(Reply(pieces=("x", "y"), final=timings))
-    remote = runner(endpoint)
-    generation, meter = run(remote)
-    assert remote.last_usage is not None and remote.last_usage.reported
+    generation, meter = run(runner(endpoint))
+    assert meter.prompt_tokens_reused == 12  # the server's own count, not ours (0)
+    assert meter.prompt_tokens_evaluated == 13 + 1 + 3 - 12  # the window's tokens + markers
     assert generation.stats.prompt_tokens_reused == 12
     assert meter.generated_tokens == 2
 
@@ -230,9 +242,7 @@ def test_an_early_stop_closes_the_stream(serve: Any) -> None:
 
 
 def test_energy_is_not_measured_unless_costs_are_configured() -> None:
-    usage = RemoteUsage(
-        prompt_tokens=100, cached_prompt_tokens=80, generated_tokens=10, reported=True
-    )
+    usage = WorkMeter(prompt_tokens_reused=80, prompt_tokens_evaluated=20, generated_tokens=10)
     assert remote_estimate(usage, RemoteEndpoint("http://h")) == (0.0, NOT_MEASURED)
     joules, label = remote_estimate(
         usage,
