@@ -61,9 +61,8 @@ def _error_detail(response: http.client.HTTPResponse) -> str:
 
 
 def _headers(endpoint: RemoteEndpoint, streaming: bool) -> dict[str, str]:
-    headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
-    if not streaming:
-        headers["Accept"] = "application/json"
+    accept = "text/event-stream" if streaming else "application/json"
+    headers = {"Content-Type": "application/json", "Accept": accept}
     if endpoint.token:
         headers["Authorization"] = f"Bearer {endpoint.token}"
     return headers
