@@ -142,6 +142,9 @@ export HOME="$RUN/home" TMPDIR="$RUN/tmp" XDG_CONFIG_HOME="$RUN/config" \
     XDG_DATA_HOME="$RUN/home/.local/share" XDG_CACHE_HOME="$RUN/home/.cache" \
     EXTENSIONS_GALLERY='{}' WATTCODE_DATA_DIR="$MODEL_DATA" WATTCODE_CACHE_DIR="$RUN/cache" \
     WATTCODE_LOG_DIR="$RUN/logs"
+# As after `pipx install wattcode`: the command is also on PATH, so a server command setting that
+# reached the extension late (code-server under load, once in CI) still finds the same server.
+export PATH="$ROOT/.venv/bin:$PATH"
 timeout 120 "$CODE_SERVER" --extensions-dir "$RUN/ext" --user-data-dir "$RUN/ud" \
     --install-extension "$VSIX" >&2
 

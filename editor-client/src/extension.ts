@@ -40,12 +40,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const settingsForServer = () => serverSettings(vscode.workspace.getConfiguration().get(SECTION), clientOnly);
 
-  async function start(): Promise<void> {
+  const resolve = () => {
     const config = vscode.workspace.getConfiguration(SECTION);
-    const resolved = resolveServerCommand(
+    return resolveServerCommand(
       { command: config.get("server.command"), pythonEnvironment: config.get("server.pythonEnvironment") },
       { PATH: process.env.PATH, platform: process.platform, isExecutable },
     );
+  };
+
+  // `settleMs`: at activation the user's settings can arrive a moment after the extension host
+  // starts (seen once in code-server under load: `server.command` read as its default), so a
+  // failed lookup is retried for a few seconds before it is reported.
+  async function start(settleMs = 0): Promise<void> {
+    let resolved = resolve();
+    for (let waited = 0; !resolved.ok && waited < settleMs; waited += 1000) {
+      await new Promise((done) => setTimeout(done, 1000));
+      if (client) return; // a settings change started the server meanwhile
+      resolved = resolve();
+    }
     if (!resolved.ok) {
       controller.setServerState("stopped");
       host.error(`wattcode: ${resolved.message}`);
@@ -125,7 +137,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
-  await start();
+  await start(5000);
 }
 
 export async function deactivate(): Promise<void> {
