@@ -74,12 +74,15 @@ class BenchPlan:
         gpu_layers: int | None = None,
     ) -> BenchPlan:
         chosen = tuple(BY_NAME[name] for name in configs) if configs else ALL_CONFIGS
-        if "naive" not in [c.name for c in chosen]:
-            chosen = (BY_NAME["naive"], *chosen)  # every ratio is against naive
+        chosen_workloads = tuple(workloads or WORKLOADS)
+        # The typing replay's ratios are against naive; an accuracy-only run (e.g. trimmed
+        # against untrimmed on many padded tasks) may leave it out, as naive is its costliest.
+        if "typing" in chosen_workloads and "naive" not in [c.name for c in chosen]:
+            chosen = (BY_NAME["naive"], *chosen)
         return cls(
             quick=quick,
             configs=chosen,
-            workloads=tuple(workloads or WORKLOADS),
+            workloads=chosen_workloads,
             seed=seed,
             tasks=tasks if tasks is not None else (10 if quick else 150),
             padded_tasks=padded_tasks if padded_tasks is not None else (1 if quick else 16),
@@ -120,7 +123,7 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
         comparisons = [
             accuracy.compare(runs["naive"], run, plan.seed)
             for name, run in runs.items()
-            if name != "naive"
+            if name != "naive" and "naive" in runs
         ]
         if variant == "padded" and WATTCODE.name in runs:
             comparisons += _trim_comparisons(backend, runs, padded, originals, plan.seed)

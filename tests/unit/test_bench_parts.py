@@ -76,10 +76,12 @@ def test_typing_summary_counts_acceptance() -> None:
     assert summary["evaluated_tokens_per_key"] == 4
 
 
-def test_plan_always_includes_the_naive_baseline() -> None:
+def test_plan_includes_the_naive_baseline_when_typing_is_replayed() -> None:
     plan = BenchPlan.make(True, ["wattcode"], None, 7, None, None, None)
     assert [c.name for c in plan.configs] == ["naive", "wattcode"]
     assert plan.tasks < 100 and plan.spans_per_file == 1
+    accuracy_only = BenchPlan.make(True, ["no-trim", "wattcode"], ["accuracy"], 7, None, None, None)
+    assert [c.name for c in accuracy_only.configs] == ["no-trim", "wattcode"]
 
 
 def test_markdown_report_from_minimal_data(tmp_path: Path) -> None:
