@@ -15,6 +15,7 @@ from pygls.lsp.server import LanguageServer
 from lsp_server import __version__
 from lsp_server.model_worker import ModelWorker
 from lsp_server.power import PowerController
+from lsp_server.protocol import WattcodeProtocol
 from lsp_server.session import Session
 
 SERVER_NAME = "wattcode"
@@ -27,11 +28,14 @@ log = logging.getLogger(__name__)
 class WattcodeServer(LanguageServer):
     """A pygls server that carries wattcode's session and model worker."""
 
+    protocol: WattcodeProtocol
+
     def __init__(self, worker: ModelWorker) -> None:
         super().__init__(
             SERVER_NAME,
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=WattcodeProtocol,
         )
         self.session = Session()
         self.worker = worker

@@ -85,4 +85,5 @@ def register(server: WattcodeServer) -> None:
             },
             "power": {**server.power.status(), "ladder": server.power.ladder()},
             "uptime_seconds": round(time.time() - session.started_at, 1),
+            "handlers_pending": server.protocol.handlers_pending,
         }

@@ -16,6 +16,9 @@
   seconds idle instead of minutes.
 - WATTCODE_TEST_BATTERY=<file>: the battery that psutil reports is read from <file> at each
   poll: JSON `{"percent": 80, "plugged": false}`, or `null` for a machine without one.
+- WATTCODE_TEST_TRACEMALLOC=<file>: trace Python allocations from the first minute on and
+  append, once a minute, the traced total and the 15 tracebacks whose allocations grew most
+  since tracing began (for finding what makes RSS grow in a soak).
 
 None of this is reachable from the product: it wraps the real entry point from outside.
 """
@@ -109,7 +112,35 @@ def install_fake_battery(source: Path) -> None:
     psutil.sensors_battery = sensors_battery
 
 
+def install_allocation_trace(report: Path, every_seconds: float = 60.0) -> None:
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    import tracemalloc  # noqa: PLC0415
+
+    def watch() -> None:
+        time.sleep(every_seconds)  # started late: the model's loading would be traced slowly
+        tracemalloc.start(6)
+        first = None
+        while True:
+            time.sleep(every_seconds)
+            snapshot = tracemalloc.take_snapshot()
+            current, _ = tracemalloc.get_traced_memory()
+            lines = [f"== {time.strftime('%H:%M:%S')} traced {current / 1e6:.1f} MB"]
+            if first is None:
+                first = snapshot
+            else:
+                for stat in snapshot.compare_to(first, "traceback")[:15]:
+                    lines.append(f"{stat.size_diff / 1e3:+.0f} KB, {stat.count_diff:+d} blocks")
+                    lines += [f"    {frame}" for frame in stat.traceback.format()[-8:]]
+            with report.open("a", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+
+    threading.Thread(target=watch, daemon=True, name="tracemalloc-report").start()
+
+
 def main() -> int:
+    if trace := os.environ.get("WATTCODE_TEST_TRACEMALLOC"):
+        install_allocation_trace(Path(trace))
     if record := os.environ.get("WATTCODE_TEST_NO_NETWORK"):
         install_network_guard(Path(record))
     if idle := os.environ.get("WATTCODE_TEST_UNLOAD_IDLE_SECONDS"):
