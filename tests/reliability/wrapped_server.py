@@ -20,6 +20,9 @@
   append, once a minute, the traced total and the 15 tracebacks whose allocations grew most
   since tracing began (for finding what makes RSS grow in a soak).
 
+Always: `kill -USR1 <pid>` prints every thread's stack to stderr (faulthandler), for a server
+that stopped answering.
+
 None of this is reachable from the product: it wraps the real entry point from outside.
 """
 
@@ -139,6 +142,10 @@ def install_allocation_trace(report: Path, every_seconds: float = 60.0) -> None:
 
 
 def main() -> int:
+    import faulthandler  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1` prints every thread's stack to stderr
     if trace := os.environ.get("WATTCODE_TEST_TRACEMALLOC"):
         install_allocation_trace(Path(trace))
     if record := os.environ.get("WATTCODE_TEST_NO_NETWORK"):
