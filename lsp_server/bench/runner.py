@@ -195,6 +195,11 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
             configs[config.name] = {
                 **typing_summary(results, peak_rss),
                 **power_summary(replay, config.budget_watts),
+                "key_records": [
+                    {"file": r.file, "language": r.language, **k.row()}
+                    for r in results
+                    for k in r.keys
+                ],
             }
             by_language[config.name] = {
                 language: typing_summary([r for r in results if r.language == language], peak_rss)

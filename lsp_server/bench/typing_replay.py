@@ -23,6 +23,8 @@ import psutil
 from lsp_server.bench.corpus import CorpusFile
 from lsp_server.bench.lsp_client import LspClient, ServerError
 
+SKIP_PREFIX = "requests_skipped_"
+
 KEY_DELAY = 0.11
 KEY_JITTER = 0.04
 LINE_END_PAUSE = 0.6
@@ -85,6 +87,25 @@ class KeyRecord:
     decode_seconds: float | None = None
     """The decoding time of the one generation that finished while this key was pending,
     when exactly one did: the floor that its latency is compared with."""
+    typed: str = ""
+    before: str = ""
+    """The line left of the cursor after this key (the gating rules' view of the prefix)."""
+    right: str = ""
+    """The text right of the cursor on its line (the span's typing never changes it)."""
+    skipped: str = ""
+    """The gating rule that refused this key's request (`wattcode/stats` counters), if any."""
+
+    def row(self) -> dict[str, Any]:
+        """What choosing gating rules from data needs, per request (kept in results.json)."""
+        return {
+            "typed": self.typed,
+            "before": self.before[-24:],
+            "right": self.right[:24],
+            "status": self.status,
+            "from_cache": self.from_cache,
+            "accepted": self.accepted,
+            "skipped": self.skipped,
+        }
 
     @property
     def latency(self) -> float | None:
@@ -135,6 +156,9 @@ def _note_key_work(
     record.from_cache = after["suggestion_cache_hits"] > before["suggestion_cache_hits"]
     if after.get("generations_completed", 0) - before.get("generations_completed", 0) == 1:
         record.decode_seconds = after["decode_seconds"] - before["decode_seconds"]
+    for key, count in after.items():
+        if key.startswith(SKIP_PREFIX) and count > before.get(key, 0):
+            record.skipped = key.removeprefix(SKIP_PREFIX)
 
 
 async def replay_span(
@@ -150,6 +174,8 @@ async def replay_span(
 ) -> ReplayResult:
     typed = span.text(source)
     document = source[: span.start] + source[span.end :]
+    right = source[span.end :].split("\n", 1)[0]
+    line_before = source[: span.start].rsplit("\n", 1)[-1]
     client.notify(
         "textDocument/didOpen",
         {"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": document}},
@@ -196,11 +222,19 @@ async def replay_span(
             },
         )
         if char == "\n":
-            line, column = line + 1, 0
+            line, column, line_before = line + 1, 0, ""
         else:
             column += _utf16_len(char)
+            line_before += char
         rest_of_line = typed[index + 1 :].split("\n", 1)[0]
-        record = KeyRecord(index, time.perf_counter(), expected=rest_of_line)
+        record = KeyRecord(
+            index,
+            time.perf_counter(),
+            expected=rest_of_line,
+            typed=char,
+            before=line_before,
+            right=right,
+        )
         result.keys.append(record)
         msg_id, future = client.request(
             "textDocument/inlineCompletion",

@@ -73,6 +73,9 @@ def test_every_configuration_appears_in_every_workload(report_dir: Path) -> None
         assert summary["keys"] > 0
         assert summary["peak_rss_bytes"] > 0
         assert len(summary["evaluated_per_key"]) == summary["keys"]
+        records = summary["key_records"]  # per request, for choosing gating rules from data
+        assert len(records) == summary["keys"]
+        assert {"typed", "before", "right", "accepted", "skipped"} <= set(records[0])
     assert data["typing"]["by_language"]["wattcode"]
     trimming = data["trimming"]
     assert trimming["keystrokes"] > 0 and trimming["p95_ms"] > 0 and trimming["fallbacks"] == 0

@@ -109,3 +109,25 @@ def test_markdown_report_from_minimal_data(tmp_path: Path) -> None:
     text = path.read_text()
     assert "# wattcode bench report" in text and "wattcode bench --quick" in text
     assert "- one line" in text
+
+
+def test_key_records_name_the_gating_rule_that_refused_them() -> None:
+    from lsp_server.bench.typing_replay import _note_key_work  # noqa: PLC0415
+
+    result = ReplayResult("wattcode", "a.py", "Python")
+    record = KeyRecord(3, 0.0, typed="x", before="    value = x", right=")")
+    counters = {
+        "prompt_tokens_evaluated": 0,
+        "suggestion_cache_hits": 0,
+        "requests_skipped": 4,
+        "requests_skipped_mid_word": 1,
+        "requests_skipped_after_deletion": 3,
+    }
+    later = {**counters, "requests_skipped": 5, "requests_skipped_mid_word": 2}
+    _note_key_work(result, record, counters, later)
+    row = record.row()
+    assert row["skipped"] == "mid_word"
+    assert (row["typed"], row["before"], row["right"]) == ("x", "    value = x", ")")
+    untouched = KeyRecord(4, 0.0)
+    _note_key_work(result, untouched, later, later)
+    assert untouched.row()["skipped"] == ""
