@@ -18,6 +18,7 @@ from models.power.governor import (
     Governor,
     GovernorState,
     MeasuredCosts,
+    Restrictions,
     Rung,
     WhenExhausted,
     expected_savings,
@@ -124,16 +125,17 @@ class PowerController:
     def state(self) -> GovernorState:
         return self.governor.state()
 
-    def refusal(self, manual: bool) -> str | None:
-        """The `wattcode/stats` counter of why the budget refuses a request now (the reason
-        itself is in the status's `why`), or None when it may run."""
+    def admit(self, manual: bool) -> tuple[str | None, Restrictions]:
+        """What the budget allows a request now: the `wattcode/stats` counter of why it is
+        refused (the reason itself is in the status's `why`) or None, and the restrictions
+        it runs under."""
         self.last_request_at = self._clock()
-        state = self.state()
-        if state.restrictions.paused:
-            return "requests_refused_paused"
-        if state.restrictions.manual_only and not manual:
-            return "requests_refused_manual_only"
-        return None
+        restrictions = self.state().restrictions
+        if restrictions.paused:
+            return "requests_refused_paused", restrictions
+        if restrictions.manual_only and not manual:
+            return "requests_refused_manual_only", restrictions
+        return None, restrictions
 
     async def _unload_if_idle(self) -> None:
         idle_limit = self.state().restrictions.unload_after_idle_seconds

@@ -208,10 +208,10 @@ def _admitted(
     session = server.session
     if prefix[-1:].isalnum() or prefix[-1:] == "_":
         session.count("requests_inside_word")  # what the `skip low-value` rung would save
-    if (refusal := server.power.refusal(manual)) is not None:
+    refusal, restrictions = server.power.admit(manual)
+    if refusal is not None:
         session.count(refusal)
         return None
-    restrictions = server.power.state().restrictions
     if not manual and (reason := _skip_reason(server, uri, prefix, suffix, restrictions)):
         session.count_skip(reason)
         return None

@@ -120,10 +120,11 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
                 runs[config.name] = accuracy.run_config(
                     backend, config, variant_tasks, on_task=bar.update
                 )
+        naive = runs.get("naive")
         comparisons = [
-            accuracy.compare(runs["naive"], run, plan.seed)
+            accuracy.compare(naive, run, plan.seed)
             for name, run in runs.items()
-            if name != "naive" and "naive" in runs
+            if naive is not None and name != "naive"
         ]
         if variant == "padded" and WATTCODE.name in runs:
             comparisons += _trim_comparisons(backend, runs, padded, originals, plan.seed)

@@ -17,7 +17,8 @@ def register(server: WattcodeServer) -> None:
         record = server.session.record_at(params.text_document.uri, params.position.line)
         power = server.power.summary()
         if record is None:
-            if server.power.state().rung is Rung.FULL and not server.power.state().exhausted:
+            state = server.power.state()
+            if state.rung is Rung.FULL and not state.exhausted:
                 return None
             value = f"**wattcode** · no suggestion on this line\n\n- {power}"
         else:
