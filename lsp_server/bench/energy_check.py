@@ -160,7 +160,7 @@ async def checkpoints(
         points.append(
             {
                 "at": time.perf_counter(),
-                "windows_joules": float(energy.get("counter_joules", {}).get(label, 0.0)),
+                "windows_joules": float(energy.get("by_meter", {}).get(label, 0.0)),
                 "window_seconds": float(energy.get("window_seconds", 0.0)),
                 "counter_joules": meter.read_joules(),
             }
@@ -421,8 +421,14 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         "nvml_reason": probe.reason,
     }
     if meter is not None and idle_before is not None and idle_after is not None:
-        windows = _delta(after, before, "energy", "counter_joules", meter.label)
+        # The per-suggestion figures (by meter), short gaps' tails included; the raw window
+        # deltas beside them show what the tails added.
+        windows = _delta(after, before, "energy", "by_meter", meter.label)
         out.update(gpu_results(reads, windows, window_seconds, idle_before, idle_after, args))
+        out["gpu"]["raw_windows_joules"] = _delta(
+            after, before, "energy", "counter_joules", meter.label
+        )
+        out["gpu"]["tail_joules"] = _delta(after, before, "energy", "tail_joules")
         out["gpu"]["server_used_nvml"] = meter.label in after.get("energy", {}).get(
             "counter_joules", {}
         )
@@ -543,6 +549,7 @@ def _gpu_lines(data: dict[str, Any], gpu: dict[str, Any]) -> list[str]:
         f"| … minus idle × run time | {_fmt(gpu['run_above_idle_joules'])} |",
         f"| per-suggestion GPU energies, summed | {_fmt(gpu['windows_joules'])} |",
         f"| … minus idle × window time | {_fmt(gpu['windows_above_idle_joules'])} |",
+        f"| … of which short gaps' draw above idle (tails) | {_fmt(gpu.get('tail_joules'))} |",
         "",
         f"Difference above idle: **{_fmt(gpu['difference_percent'], 1)} %** (target: within "
         f"{TARGET_PERCENT:g} %: **{verdict}**). With the floor measured before the replay "

@@ -34,6 +34,7 @@ def _energy(server: WattcodeServer) -> dict[str, Any]:
             "by_meter": dict(ledger.by_meter),
             "counter_joules": dict(ledger.counter_joules),
             "window_seconds": ledger.window_seconds,
+            "tail_joules": ledger.tail_joules,
             "idle_watts": monitor.idle_watts if monitor else None,
             "idle_joules": ledger.idle_joules,
             "joules_per_prompt_token": ledger.joules_per_prompt_token,

@@ -7,12 +7,14 @@ CPU time between the window's two edges, as Scaphandre and PowerJoular do. The i
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 
 import psutil
 
 MIN_IDLE_GAP_SECONDS = 1.0
-"""Gaps between windows shorter than this say little about idle power (counter steps)."""
+"""Gaps between windows shorter than this say little about idle power (counter steps); a
+device's draw above idle in them is the tail of the work around them (see `tail_joules`)."""
 
 
 def cpu_share(process_cpu_seconds: float, machine_busy_seconds: float) -> float:
@@ -34,12 +36,28 @@ def idle_joules(idle_watts: float | None, seconds: float) -> float | None:
 
 
 def idle_watts_from_gaps(gaps: Iterable[tuple[float, float]]) -> float | None:
-    """The idle floor: the lowest mean power over gaps (joules, seconds) long enough to trust.
+    """The idle floor: the median mean power over gaps (joules, seconds) long enough to trust.
 
-    Gaps between generations include other programs' load; the lowest is the closest to idle.
+    Gaps between generations include other programs' load, and each carries a read error of up
+    to one counter step (NVML steps every ~100 ms: ±13 W over a 1 s gap on a 130 W GPU). The
+    lowest of many gaps is biased low by that error; the median is robust to both.
     """
     powers = [j / s for j, s in gaps if s >= MIN_IDLE_GAP_SECONDS and j >= 0]
-    return min(powers) if powers else None
+    return statistics.median(powers) if powers else None
+
+
+def tail_joules(gap_joules: float, gap_seconds: float, idle_watts: float | None) -> float:
+    """A device's draw above its idle floor in a short gap between two windows.
+
+    A GPU keeps its clocks and power up for a while after its work ends, and its counter steps
+    every ~100 ms, so the draw between two generations a few milliseconds apart is theirs, not
+    idle: left out, it was 7-24 % of the GPU's energy above idle under sustained load (H100,
+    bench/results/gpu). Longer gaps teach the idle floor instead; without one, nothing is
+    charged.
+    """
+    if idle_watts is None or gap_seconds >= MIN_IDLE_GAP_SECONDS:
+        return 0.0
+    return max(0.0, gap_joules - idle_watts * gap_seconds)
 
 
 def machine_busy_seconds() -> float:

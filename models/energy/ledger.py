@@ -17,6 +17,8 @@ class EnergyLedger:
     counter_joules: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     """Raw counter deltas inside generation windows, per meter (the validation compares these)."""
     window_seconds: float = 0.0
+    tail_joules: float = 0.0
+    """Inside `joules`: a device's draw above idle in the short gaps between windows."""
     idle_joules: float = 0.0
     background_joules: float = 0.0
     """Work nobody asked for at that moment: model loading, later idle prefill and speculation."""
@@ -34,6 +36,7 @@ class EnergyLedger:
     def add_window(self, window: WindowEnergy) -> None:
         self.joules += window.joules
         self.window_seconds += window.seconds
+        self.tail_joules += window.tail_joules
         self.idle_joules += window.idle_joules or 0.0
         for label, joules in window.by_meter.items():
             self.by_meter[label] += joules

@@ -3,7 +3,9 @@
 `EnergyMonitor.begin()` and `.end()` run on the model thread, at the two edges of one
 generation (or of background work). The result says what the window cost this process, per
 meter and in total, with the idle baseline beside it. Gaps between windows, when the model
-thread was idle, give that baseline for free: no extra sampling, no thread.
+thread was idle, give that baseline for free: no extra sampling, no thread. A short gap's draw
+above that floor on a device meter (the GPU) is the tail of the work around it: the next window
+carries it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from models.energy.attribution import (
     idle_joules,
     idle_watts_from_gaps,
     machine_busy_seconds,
+    tail_joules,
 )
 from models.energy.cpu_time import CpuClock, main_thread_ids
 from models.energy.meters import EnergyMeter, method_label
@@ -51,6 +54,8 @@ class WindowEnergy:
     idle_joules: float | None
     """Idle baseline × duration for the measured meters: reported beside, not included."""
     method: str
+    tail_joules: float = 0.0
+    """Included above: a device's draw above idle in the short gap before this window."""
 
     def plus_remote(self, joules: float, label: str) -> WindowEnergy:
         """This window with a remote server's share of the work added (an estimate, or 0 with
@@ -70,7 +75,9 @@ class EnergyMonitor:
     busy_clock: Callable[[], float] = machine_busy_seconds
     now: Callable[[], float] = time.perf_counter
     _last_end: tuple[float, tuple[float, ...]] | None = None
-    _gaps: list[tuple[float, float]] = field(default_factory=list)
+    _gaps: list[tuple[tuple[float, ...], float]] = field(default_factory=list)
+    """Per-meter counter deltas and seconds of the latest gaps between windows."""
+    _tail: dict[str, float] = field(default_factory=dict)
     idle_watts: float | None = None
     """The idle floor of the measured meters, once a long enough gap was seen."""
 
@@ -107,13 +114,25 @@ class EnergyMonitor:
         if self._last_end is None:
             return
         ended, readings = self._last_end
-        measured = [i for i, m in enumerate(self.meters) if m.measured]
-        if not measured:
-            return
-        joules = sum(start.readings[i] - readings[i] for i in measured)
-        self._gaps.append((joules, start.wall - ended))
+        seconds = start.wall - ended
+        deltas = tuple(now - before for before, now in zip(readings, start.readings, strict=True))
+        self._gaps.append((deltas, seconds))
         del self._gaps[:-MAX_GAPS]
-        self.idle_watts = idle_watts_from_gaps(self._gaps)
+        measured = [i for i, m in enumerate(self.meters) if m.measured]
+        if measured:
+            self.idle_watts = idle_watts_from_gaps(
+                (sum(d[i] for i in measured), s) for d, s in self._gaps
+            )
+        # Only a device's counter: a machine-wide one's short gaps hold other programs' work,
+        # which this process's CPU-time share cannot split without a window of its own.
+        self._tail = {
+            m.label: tail_joules(deltas[i], seconds, self._meter_idle_watts(i))
+            for i, m in enumerate(self.meters)
+            if m.measured and not m.machine_wide
+        }
+
+    def _meter_idle_watts(self, index: int) -> float | None:
+        return idle_watts_from_gaps((d[index], s) for d, s in self._gaps)
 
     def end(self, start: WindowStart) -> WindowEnergy:
         cpu = self.clock.seconds() - start.cpu_seconds
@@ -122,9 +141,12 @@ class EnergyMonitor:
         share = cpu_share(cpu, busy)
         counters: dict[str, float] = {}
         by_meter: dict[str, float] = {}
+        tail, self._tail = self._tail, {}
         for meter, before, after in zip(self.meters, start.readings, readings, strict=True):
             counters[meter.label] = after - before
-            by_meter[meter.label] = attributed_joules(after - before, meter.machine_wide, share)
+            by_meter[meter.label] = attributed_joules(
+                after - before, meter.machine_wide, share
+            ) + tail.get(meter.label, 0.0)
         self._last_end = (wall, readings)
         seconds = wall - start.wall
         return WindowEnergy(
@@ -136,4 +158,5 @@ class EnergyMonitor:
             share=share,
             idle_joules=idle_joules(self.idle_watts, seconds),
             method=self.method,
+            tail_joules=sum(tail.values()),
         )

@@ -18,6 +18,7 @@ from models.energy.attribution import (
     idle_watts_from_gaps,
     prompt_share_joules,
     saved_joules_estimate,
+    tail_joules,
 )
 from models.energy.carbon import (
     GRAMS_PER_KWH,
@@ -43,8 +44,12 @@ def test_machine_wide_counters_are_shared_out_device_counters_not() -> None:
     assert attributed_joules(40.0, machine_wide=False, share=0.25) == 40.0
 
 
-def test_idle_baseline_is_the_lowest_trusted_gap() -> None:
-    assert idle_watts_from_gaps([(100.0, 2.0), (60.0, 2.0), (1.0, 0.1)]) == 30.0
+def test_idle_baseline_is_the_median_trusted_gap() -> None:
+    assert idle_watts_from_gaps([(100.0, 2.0), (60.0, 2.0), (1.0, 0.1)]) == 40.0
+    # One counter step (13 J) early or late on 1 s gaps at 130 W: the median stays at idle,
+    # where the lowest would be a step low.
+    steps = [(130.0, 1.0), (117.0, 1.0), (143.0, 1.0), (130.0, 1.0), (130.0, 1.0)]
+    assert idle_watts_from_gaps(steps) == 130.0
     assert idle_watts_from_gaps([(1.0, 0.5)]) is None  # too short to trust
     assert idle_joules(30.0, 0.5) == 15.0
     assert idle_joules(None, 0.5) is None
@@ -113,6 +118,37 @@ def test_idle_gaps_between_windows_give_the_baseline() -> None:
     window = monitor.end(start)
     assert window.joules == pytest.approx(40.0)
     assert window.idle_joules == pytest.approx(14.0)  # beside the figure, not subtracted
+
+
+def test_short_gaps_draw_above_idle_is_a_tail() -> None:
+    assert tail_joules(12.0, 0.1, idle_watts=70.0) == pytest.approx(5.0)
+    assert tail_joules(6.0, 0.1, idle_watts=70.0) == 0.0  # a counter step late: not negative
+    assert tail_joules(12.0, 0.1, idle_watts=None) == 0.0  # no floor known yet
+    assert tail_joules(900.0, 10.0, idle_watts=70.0) == 0.0  # a long gap is idle, not a tail
+
+
+def test_next_window_carries_the_devices_tail_not_a_machine_wide_counters() -> None:
+    rapl = FakeMeter("RAPL package", measured=True, machine_wide=True)
+    gpu = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
+    monitor, cpu, busy, wall = make_monitor(rapl, gpu)
+    monitor.end(monitor.begin())
+    wall.value, gpu.value, rapl.value = 10.0, 700.0, 100.0  # 10 s idle: GPU at 70 W
+    first = monitor.begin()
+    wall.value, gpu.value, rapl.value = 10.2, 740.0, 104.0
+    assert monitor.end(first).tail_joules == 0.0  # its gap was idle
+    wall.value, gpu.value, rapl.value = 10.3, 752.0, 106.0  # 0.1 s gap: 12 J, 7 J of it idle
+    second = monitor.begin()
+    wall.value, gpu.value, rapl.value = 10.4, 772.0, 108.0
+    cpu.value = busy.value = 1.0
+    window = monitor.end(second)
+    assert window.counter_joules == {"RAPL package": 2.0, "NVML GPU 0": 20.0}
+    assert window.by_meter == {"RAPL package": 2.0, "NVML GPU 0": pytest.approx(25.0)}
+    assert window.tail_joules == pytest.approx(5.0)
+    assert window.seconds == pytest.approx(0.1)  # the tail adds energy, not window time
+    ledger = EnergyLedger()
+    ledger.add_window(window)
+    assert ledger.tail_joules == pytest.approx(5.0)
+    assert ledger.joules == pytest.approx(27.0)
 
 
 class PowerClock:
