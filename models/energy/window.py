@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from models.energy.attribution import (
+    MIN_IDLE_GAP_SECONDS,
     attributed_joules,
     cpu_share,
     idle_joules,
@@ -75,9 +76,13 @@ class EnergyMonitor:
     busy_clock: Callable[[], float] = machine_busy_seconds
     now: Callable[[], float] = time.perf_counter
     _last_end: tuple[float, tuple[float, ...]] | None = None
-    _gaps: list[tuple[tuple[float, ...], float]] = field(default_factory=list)
-    """Per-meter counter deltas and seconds of the latest gaps between windows."""
-    _tail: dict[str, float] = field(default_factory=dict)
+    _idle_gaps: list[tuple[tuple[float, ...], float]] = field(default_factory=list)
+    """Per-meter counter deltas and seconds of the latest gaps long enough to show idle
+    (kept apart: under sustained load thousands of short gaps would push them out)."""
+    _tails: dict[str, float] = field(default_factory=dict)
+    """Per device meter: short gaps' draw above idle not yet charged to a window. It goes
+    below zero when the counter stepped inside windows instead; it is charged when positive,
+    so no window reads negative and the sum stays right."""
     idle_watts: float | None = None
     """The idle floor of the measured meters, once a long enough gap was seen."""
 
@@ -116,23 +121,28 @@ class EnergyMonitor:
         ended, readings = self._last_end
         seconds = start.wall - ended
         deltas = tuple(now - before for before, now in zip(readings, start.readings, strict=True))
-        self._gaps.append((deltas, seconds))
-        del self._gaps[:-MAX_GAPS]
-        measured = [i for i, m in enumerate(self.meters) if m.measured]
-        if measured:
-            self.idle_watts = idle_watts_from_gaps(
-                (sum(d[i] for i in measured), s) for d, s in self._gaps
-            )
+        if seconds >= MIN_IDLE_GAP_SECONDS:
+            self._idle_gaps.append((deltas, seconds))
+            del self._idle_gaps[:-MAX_GAPS]
+            measured = [i for i, m in enumerate(self.meters) if m.measured]
+            if measured:
+                self.idle_watts = idle_watts_from_gaps(
+                    (sum(d[i] for i in measured), s) for d, s in self._idle_gaps
+                )
+            return
         # Only a device's counter: a machine-wide one's short gaps hold other programs' work,
         # which this process's CPU-time share cannot split without a window of its own.
-        self._tail = {
-            m.label: tail_joules(deltas[i], seconds, self._meter_idle_watts(i))
-            for i, m in enumerate(self.meters)
-            if m.measured and not m.machine_wide
-        }
+        for i, meter in enumerate(self.meters):
+            if meter.measured and not meter.machine_wide:
+                idle = idle_watts_from_gaps((d[i], s) for d, s in self._idle_gaps)
+                tail = tail_joules(deltas[i], seconds, idle)
+                self._tails[meter.label] = self._tails.get(meter.label, 0.0) + tail
 
-    def _meter_idle_watts(self, index: int) -> float | None:
-        return idle_watts_from_gaps((d[index], s) for d, s in self._gaps)
+    def _charge_tails(self) -> dict[str, float]:
+        charged = {label: max(0.0, joules) for label, joules in self._tails.items()}
+        for label, joules in charged.items():
+            self._tails[label] -= joules
+        return charged
 
     def end(self, start: WindowStart) -> WindowEnergy:
         cpu = self.clock.seconds() - start.cpu_seconds
@@ -141,7 +151,7 @@ class EnergyMonitor:
         share = cpu_share(cpu, busy)
         counters: dict[str, float] = {}
         by_meter: dict[str, float] = {}
-        tail, self._tail = self._tail, {}
+        tail = self._charge_tails()
         for meter, before, after in zip(self.meters, start.readings, readings, strict=True):
             counters[meter.label] = after - before
             by_meter[meter.label] = attributed_joules(

@@ -122,7 +122,7 @@ def test_idle_gaps_between_windows_give_the_baseline() -> None:
 
 def test_short_gaps_draw_above_idle_is_a_tail() -> None:
     assert tail_joules(12.0, 0.1, idle_watts=70.0) == pytest.approx(5.0)
-    assert tail_joules(6.0, 0.1, idle_watts=70.0) == 0.0  # a counter step late: not negative
+    assert tail_joules(6.0, 0.1, idle_watts=70.0) == pytest.approx(-1.0)  # no step in it
     assert tail_joules(12.0, 0.1, idle_watts=None) == 0.0  # no floor known yet
     assert tail_joules(900.0, 10.0, idle_watts=70.0) == 0.0  # a long gap is idle, not a tail
 
@@ -149,6 +149,30 @@ def test_next_window_carries_the_devices_tail_not_a_machine_wide_counters() -> N
     ledger.add_window(window)
     assert ledger.tail_joules == pytest.approx(5.0)
     assert ledger.joules == pytest.approx(27.0)
+
+
+def test_tails_below_idle_offset_later_ones_and_never_make_a_window_negative() -> None:
+    gpu = FakeMeter("NVML GPU 0", measured=True, machine_wide=False)
+    monitor, _cpu, _busy, wall = make_monitor(gpu)
+    monitor.end(monitor.begin())
+    wall.value, gpu.value = 10.0, 1000.0  # 100 W idle
+    tails = []
+    # 0.1 s gaps and windows; the counter steps (10 J) in every other gap, never in a window:
+    # each gap reads 0 or 20 J against 10 J of idle, so the tails are -10, +10, -10, +10.
+    for step in range(4):
+        start = monitor.begin()
+        wall.value += 0.1
+        tails.append(monitor.end(start).tail_joules)
+        wall.value += 0.1
+        gpu.value += 20.0 if step % 2 == 0 else 0.0
+        assert monitor.idle_watts == pytest.approx(100.0)  # short gaps leave the floor alone
+    # The first gap's +10 J goes to the second window; the second gap's -10 J is carried and
+    # cancels the third's +10 J, which a clipped tail would have charged a second time.
+    assert tails == pytest.approx([0.0, 10.0, 0.0, 0.0])
+    start = monitor.begin()  # the fourth gap read 0 J: 10 J below idle, carried
+    wall.value += 0.1
+    assert monitor.end(start).tail_joules == 0.0
+    assert monitor._tails["NVML GPU 0"] == pytest.approx(-10.0)
 
 
 class PowerClock:
