@@ -183,6 +183,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         padded_tasks=args.padded_tasks,
         spans=args.spans,
         gpu_layers=args.gpu_layers,
+        typing_pace=args.typing_pace,
     )
     try:
         report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
@@ -256,6 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--tasks", type=int, default=None, help="HumanEval tasks (full: 1033)")
     bench.add_argument("--padded-tasks", type=int, default=None)
     bench.add_argument("--spans", type=int, default=None, help="typed spans per file")
+    bench.add_argument(
+        "--typing-pace",
+        choices=("rhythm", "lockstep"),
+        default="rhythm",
+        help="rhythm: a typist's pace, open requests cancelled; lockstep: each key waits for "
+        "its answer (deterministic acceptance, for comparing gating rules)",
+    )
     bench.set_defaults(run=cmd_bench)
 
     doctor = commands.add_parser("doctor", help="check the model, backend, energy source, dirs")

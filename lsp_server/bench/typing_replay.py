@@ -6,6 +6,10 @@ the span is typed as an editor sends it: `didChange` with one character, then
 request is cancelled with `$/cancelRequest`. Keys come at a seeded, jittered typing rhythm with
 a pause at every line end. A suggestion counts as accepted (the acceptance proxy) when its first
 line equals what the user types next on that line.
+
+In `lockstep` pace each key waits for its answer instead: nothing is cancelled, so which
+suggestions arrive no longer depends on the machine's timing, and two configurations differ only
+by what they do (e.g. gating), not by which generations happened to beat the next key.
 """
 
 from __future__ import annotations
@@ -171,6 +175,7 @@ async def replay_span(
     file_label: str,
     language: str,
     rng: random.Random,
+    pace: str = "rhythm",
 ) -> ReplayResult:
     typed = span.text(source)
     document = source[: span.start] + source[span.end :]
@@ -246,10 +251,13 @@ async def replay_span(
         )
         open_request = (msg_id, future, record)
         pending.append(asyncio.create_task(_settle(client, msg_id, future, record)))
-        delay = KEY_DELAY + rng.uniform(-KEY_JITTER, KEY_JITTER)
-        if char == "\n" or index + 1 == len(typed) or typed[index + 1] == "\n":
-            delay += LINE_END_PAUSE
-        await asyncio.sleep(delay)
+        if pace == "lockstep":
+            await asyncio.wait_for(pending[-1], FINAL_WAIT)
+        else:
+            delay = KEY_DELAY + rng.uniform(-KEY_JITTER, KEY_JITTER)
+            if char == "\n" or index + 1 == len(typed) or typed[index + 1] == "\n":
+                delay += LINE_END_PAUSE
+            await asyncio.sleep(delay)
         stats = await client.call("wattcode/stats", {})
         _note_key_work(result, record, last_stats, stats)
         last_stats = stats
@@ -291,6 +299,7 @@ async def replay_config(
     max_chars: int,
     seed: int,
     on_key: Any = None,
+    pace: str = "rhythm",
 ) -> ConfigReplay:
     """Replay every file's spans through one server process."""
     client = LspClient(settings)
@@ -318,6 +327,7 @@ async def replay_config(
                     corpus_file.path.name,
                     corpus_file.language,
                     rng,
+                    pace,
                 )
                 results.append(result)
                 if on_key:
