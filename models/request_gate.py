@@ -63,10 +63,13 @@ def text_skip_reason(prefix: str, suffix: str, *, low_value: bool = False) -> Sk
 
 def open_quote(line_before_cursor: str, quotes: str = "\"'`") -> bool:
     """Whether the cursor sits inside a string opened earlier on its line (backslash escapes
-    respected). For lines the parser has not caught up with yet (see `syntax_trees`)."""
+    respected; a template literal's `${...}` is code). For lines the parser has not caught up
+    with yet (see `syntax_trees`)."""
     inside: str | None = None
     escaped = False
-    for char in line_before_cursor:
+    substitutions: list[int] = []
+    """Brace depth inside each open `${`, innermost last."""
+    for index, char in enumerate(line_before_cursor):
         if inside is not None:
             if escaped:
                 escaped = False
@@ -74,9 +77,24 @@ def open_quote(line_before_cursor: str, quotes: str = "\"'`") -> bool:
                 escaped = True
             elif char == inside:
                 inside = None
+            elif inside == "`" and char == "{" and line_before_cursor[index - 1] == "$":
+                inside = None
+                substitutions.append(0)
+        elif substitutions and char == "{":
+            substitutions[-1] += 1
+        elif substitutions and char == "}":
+            if substitutions[-1] == 0:
+                substitutions.pop()
+                inside = "`"
+            else:
+                substitutions[-1] -= 1
         elif char in quotes:
             inside = char
     return inside is not None
+
+
+_SUBSTITUTIONS = ("template_substitution", "interpolation")
+"""Code inside a string: JavaScript/TypeScript `${...}`, Python f-string `{...}`."""
 
 
 def _is_comment(node: Node) -> bool:
@@ -95,6 +113,8 @@ def in_comment_or_string(tree: Tree, offset: int) -> bool:
     the line's end) or strictly inside a string literal (after its closing quote is outside)."""
     node: Node | None = tree.root_node.descendant_for_byte_range(max(offset - 1, 0), offset)
     while node is not None:
+        if node.type in _SUBSTITUTIONS and node.start_byte < offset < node.end_byte:
+            return False
         if _is_comment(node) and node.start_byte < offset <= node.end_byte:
             return True
         if _is_string(node) and node.start_byte < offset < node.end_byte:

@@ -42,6 +42,10 @@ def test_low_value_skips_inside_words_only_when_asked() -> None:
         ('x = "a\\"b', True),
         ("x = 'it''", True),
         ("f(`a${b}", True),
+        ("f(`a${b", False),  # a template's substitution is code
+        ("f(`a${g({x: 1}).y", False),
+        ("f(`a${g({x: 1})}`", False),
+        ("f(`a${g({x: 1})} b", True),
         ("x = 1", False),
     ],
 )
@@ -60,6 +64,9 @@ def test_open_quote_on_the_line(line: str, inside: bool) -> None:
         ("javascript", "function f() {\n  // todo |\n}\n", True),
         ("javascript", "function f() {\n  /* a\n  b| */\n}\n", True),
         ("javascript", "function f() {\n  const s = `a ${b}|`;\n}\n", True),
+        ("javascript", "function f() {\n  const s = `a ${b + |}`;\n}\n", False),
+        ("python", 'def f():\n    x = f"a {y.|}"\n', False),
+        ("python", 'def f():\n    x = f"a {y} b|"\n', True),
         ("go", 'func f() {\n\ts := "a|"\n}\n', True),
         ("rust", "fn f<'a>(x: &'a str) {\n    let y = x.le|\n}\n", False),
         ("c", "int f() {\n  return 0; // done|\n}\n", True),
