@@ -227,9 +227,12 @@ def _skip_reason(
     low_value = restrictions.skip_low_value
     if not session.settings.completion.skip_unlikely:
         return text_skip_reason(prefix, suffix, low_value=True) if low_value else None
-    if session.typing[uri].last_edit_deleted:
+    history = session.typing[uri]
+    if history.last_edit_deleted:
         return SkipReason.AFTER_DELETION
-    return text_skip_reason(prefix, suffix, low_value=low_value)
+    return text_skip_reason(
+        prefix, suffix, low_value=low_value, indented=history.last_edit_indented
+    )
 
 
 async def _waited(

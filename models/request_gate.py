@@ -23,6 +23,7 @@ class SkipReason(Enum):
     MID_WORD = "mid-word"
     AFTER_DELETION = "after-deletion"
     REJECTED_RUN = "rejected-run"
+    INDENTING = "indenting"
     INSIDE_WORD = "inside-word"
     """Only under the power governor's `skip low-value requests` rung."""
 
@@ -41,6 +42,7 @@ _LABELS = {
     SkipReason.MID_WORD: "in the middle of a word with text right of the cursor",
     SkipReason.AFTER_DELETION: "right after a deletion",
     SkipReason.REJECTED_RUN: f"after {REJECTED_RUN} passed-over suggestions on this line",
+    SkipReason.INDENTING: "while indenting by hand (blank line, a space or tab just typed)",
     SkipReason.INSIDE_WORD: "inside a word (power saving: only at word and line ends)",
 }
 
@@ -49,8 +51,13 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def text_skip_reason(prefix: str, suffix: str, *, low_value: bool = False) -> SkipReason | None:
-    """The text-only rules: mid-word with text on the right, and (power saving) inside a word."""
+def text_skip_reason(
+    prefix: str, suffix: str, *, low_value: bool = False, indented: bool = False
+) -> SkipReason | None:
+    """The text-only rules: mid-word with text on the right, indenting by hand (`indented`: the
+    last edit inserted only spaces or tabs), and (power saving) inside a word."""
+    if indented and not prefix[prefix.rfind("\n") + 1 :].strip(" \t"):
+        return SkipReason.INDENTING
     before = prefix[-1:]
     rest = suffix.split("\n", 1)[0]
     has_text_right = any(c not in _CLOSERS for c in rest)

@@ -240,6 +240,9 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert await ask(client, uri, 2, 11) == ""  # "comp|ute(r)": mid-word, text on the right
     edit(client, uri, 2, (3, 10), (3, 11), "")
     assert await ask(client, uri, 3, 10) == ""  # right after a deletion
+    edit(client, uri, 3, (3, 10), (3, 10), "\n")
+    edit(client, uri, 4, (4, 0), (4, 0), " ")
+    assert await ask(client, uri, 4, 1) == ""  # indenting a blank line by hand
     await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
     after = await stats(client)
 
@@ -249,6 +252,7 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert delta("requests_skipped_comment_or_string") == 1
     assert delta("requests_skipped_mid_word") == 1
     assert delta("requests_skipped_after_deletion") == 1
+    assert delta("requests_skipped_indenting") == 1
     assert delta("generations_started") == 1  # the manual one
 
     configure(client, {"completion": {"skipUnlikely": False}})

@@ -28,6 +28,12 @@ def test_mid_word_with_text_on_the_right(text: str, expected: SkipReason | None)
     assert text_skip_reason(*split(text)) is expected
 
 
+def test_indenting_by_hand_is_skipped_an_auto_indented_line_is_not() -> None:
+    assert text_skip_reason("def f():\n   ", "", indented=True) is SkipReason.INDENTING
+    assert text_skip_reason("def f():\n    ", "", indented=False) is None  # Enter + auto-indent
+    assert text_skip_reason("    return ", "", indented=True) is None  # a space after code
+
+
 def test_low_value_skips_inside_words_only_when_asked() -> None:
     assert text_skip_reason(*split("    retu|\n")) is None
     assert text_skip_reason(*split("    retu|\n"), low_value=True) is SkipReason.INSIDE_WORD
