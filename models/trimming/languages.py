@@ -36,13 +36,8 @@ class LanguageRules:
     imports: frozenset[str] = frozenset()
     comment: str = "//"
     elision: str = "// ..."
-    top_level_elision: str | None = None
-    """The elision at column 0 where `elision` would read as code there (Python's `...`)."""
     braces: bool = True
     """Bodies open with a brace on the header's last line and close on a line of their own."""
-
-    def elision_at(self, indent: str) -> str:
-        return self.top_level_elision if self.top_level_elision and not indent else self.elision
 
     @property
     def definitions(self) -> frozenset[str]:
@@ -75,10 +70,7 @@ PYTHON = LanguageRules(
     wrappers=frozenset({"decorated_definition"}),
     imports=frozenset({"import_statement", "import_from_statement", "future_import_statement"}),
     comment="#",
-    # `...` is a stub's body, but at column 0 a statement: a model reads a file that goes on
-    # at the top level after it, and starts a new definition instead of the cursor's line.
     elision="...",
-    top_level_elision="# ...",
     braces=False,
 )
 JAVASCRIPT = LanguageRules(

@@ -12,8 +12,8 @@ cursor's code needs, in this order until the budget is spent:
    elsewhere: in this file, and in the open files this one imports;
 5. the lines above the cursor, back towards the start of its function.
 
-Dropped lines show as one language-appropriate elision line (`...`, `# ...` at Python's top
-level, `// ...`), or one empty line where they were all blank; no line is cut.
+Dropped lines show as one language-appropriate elision line (`...`, `// ...`), or one empty
+line where they were all blank; no line is cut.
 The choices are made so that typing keeps the prompt's start unchanged and the KV cache reusable:
 names are gathered from the finished lines only, shares of the budget are fixed fractions of it,
 and the start of the lines above the cursor moves in steps of `ALIGN_ROWS` rows.
@@ -103,14 +103,14 @@ class _Selection:
 
 
 def _render(
-    rows: list[str], kept: list[int], rules: LanguageRules, count: CountTokens, previous: int = -1
+    rows: list[str], kept: list[int], elision: str, count: CountTokens, previous: int = -1
 ) -> tuple[str, int]:
     """The kept rows in order, each run of dropped rows (after `previous`) as one elision line."""
     parts: list[str] = []
     tokens = 0
     for row in kept:
         if row != previous + 1:
-            marker = _marker(rows, previous + 1, row, rules)
+            marker = _marker(rows, previous + 1, row, elision)
             parts.append(marker)
             tokens += count(marker)
         parts.append(rows[row])
@@ -314,29 +314,28 @@ def _render_window(
     """The kept rows around the cursor's row (which is not rendered) as prefix and suffix."""
     prefix_rows = sorted(r for r in kept if r < row)
     suffix_rows = sorted(r for r in kept if r > row)
-    prefix, prefix_tokens = _render(rows, prefix_rows, rules, count)
-    suffix, suffix_tokens = _render(rows, suffix_rows, rules, count, previous=row)
+    prefix, prefix_tokens = _render(rows, prefix_rows, rules.elision, count)
+    suffix, suffix_tokens = _render(rows, suffix_rows, rules.elision, count, previous=row)
     if not rules.braces and suffix_rows and suffix_rows[-1] < len(rows) - 1:
         # A Python header at the suffix's end needs a body, as the model has always seen one.
-        marker = _marker(rows, suffix_rows[-1] + 1, len(rows), rules)
+        marker = _marker(rows, suffix_rows[-1] + 1, len(rows), rules.elision)
         if marker.strip():
             suffix += marker
             suffix_tokens += count(marker)
     if row > 0 and (not prefix_rows or prefix_rows[-1] != row - 1):
-        marker = _marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules)
+        marker = _marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules.elision)
         prefix += marker
         prefix_tokens += count(marker)
     return PromptWindow(prefix, suffix, prefix_tokens, suffix_tokens)
 
 
-def _marker(rows: list[str], first: int, end: int, rules: LanguageRules) -> str:
+def _marker(rows: list[str], first: int, end: int, elision: str) -> str:
     """The line standing for the dropped rows `first` to `end` (excluded): the elision,
     indented as the first of them with text; one empty line where they are all blank."""
     for dropped in range(first, end):
         text = rows[dropped]
         if text.strip():
-            indent = text[: len(text) - len(text.lstrip())]
-            return f"{indent}{rules.elision_at(indent)}\n"
+            return f"{text[: len(text) - len(text.lstrip())]}{elision}\n"
     return "\n"
 
 
@@ -366,8 +365,8 @@ def _related_signatures(
         if not shown:
             continue
         header = f"{rules.comment} {other.label}\n"
-        body, body_tokens = _render(other.rows, sorted(shown), rules, count)
-        trailer = _marker(other.rows, max(shown) + 1, len(other.rows), rules)
+        body, body_tokens = _render(other.rows, sorted(shown), rules.elision, count)
+        trailer = _marker(other.rows, max(shown) + 1, len(other.rows), rules.elision)
         if trailer.strip():  # a Python header needs its elided body after it
             body += trailer
             body_tokens += count(trailer)

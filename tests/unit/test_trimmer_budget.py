@@ -21,7 +21,7 @@ REAL_FILES = [
     Path("/usr/lib/node_modules/npm/node_modules/semver/classes/range.js"),
     Path("/usr/share/doc/git/contrib/persistent-https/client.go"),
 ]
-ELISIONS = {"", "...", "# ...", "// ..."}
+ELISIONS = {"", "...", "// ..."}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 

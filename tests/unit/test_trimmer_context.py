@@ -64,7 +64,7 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
     trimmer = ContextTrimmer(count_tokens)
     window = trimmer.window("file:///p/main.py", "python", prefix, suffix, 200, 0.25, documents)
     assert window.prefix.startswith(
-        "# util.py\n# ...\ndef helper(values: list[int], scale: float = 1.0) -> float:\n    ...\n"
+        "# util.py\n...\ndef helper(values: list[int], scale: float = 1.0) -> float:\n    ...\n"
         "from util import helper\n"
     )
     assert "def unused" not in window.prefix
