@@ -79,6 +79,8 @@ class EnergyMonitor:
     _idle_gaps: list[tuple[tuple[float, ...], float]] = field(default_factory=list)
     """Per-meter counter deltas and seconds of the latest gaps long enough to show idle
     (kept apart: under sustained load thousands of short gaps would push them out)."""
+    _device_idle: dict[int, float | None] = field(default_factory=dict)
+    """Each device meter's idle floor (by meter index), recomputed only when a long gap comes."""
     _tails: dict[str, float] = field(default_factory=dict)
     """Per device meter: short gaps' draw above idle not yet charged to a window. It goes
     below zero when the counter stepped inside windows instead; it is charged when positive,
@@ -129,14 +131,17 @@ class EnergyMonitor:
                 self.idle_watts = idle_watts_from_gaps(
                     (sum(d[i] for i in measured), s) for d, s in self._idle_gaps
                 )
+            # Only a device's counter has tails: a machine-wide one's short gaps hold other
+            # programs' work, which this process's CPU-time share cannot split.
+            self._device_idle = {
+                i: idle_watts_from_gaps((d[i], s) for d, s in self._idle_gaps)
+                for i, m in enumerate(self.meters)
+                if m.measured and not m.machine_wide
+            }
             return
-        # Only a device's counter: a machine-wide one's short gaps hold other programs' work,
-        # which this process's CPU-time share cannot split without a window of its own.
-        for i, meter in enumerate(self.meters):
-            if meter.measured and not meter.machine_wide:
-                idle = idle_watts_from_gaps((d[i], s) for d, s in self._idle_gaps)
-                tail = tail_joules(deltas[i], seconds, idle)
-                self._tails[meter.label] = self._tails.get(meter.label, 0.0) + tail
+        for i, idle in self._device_idle.items():  # per keystroke: no median recomputed here
+            label = self.meters[i].label
+            self._tails[label] = self._tails.get(label, 0.0) + tail_joules(deltas[i], seconds, idle)
 
     def _charge_tails(self) -> dict[str, float]:
         charged = {label: max(0.0, joules) for label, joules in self._tails.items()}
