@@ -1,8 +1,9 @@
 """Request gating: which completion requests are not worth the model's time.
 
 After "Don't Complete It!" (Sun et al.): a suggestion is rarely taken inside a comment or a
-string, in the middle of a word with text right of the cursor, right after the user deleted
-text, or after the user has passed over several suggestions in a row. Skipping those requests
+string, in the middle of a word with text right of the cursor, on a word's second character
+(when the suggestion cache had nothing for it), right after the user deleted text, or after the
+user has passed over several suggestions in a row. Skipping those requests
 costs few accepted suggestions and saves their whole inference. These are pure functions of the
 text (and, for comments and strings, of the syntax tree); the server keeps the history they need.
 """
@@ -24,6 +25,7 @@ class SkipReason(Enum):
     AFTER_DELETION = "after-deletion"
     REJECTED_RUN = "rejected-run"
     INDENTING = "indenting"
+    WORD_START = "word-start"
     INSIDE_WORD = "inside-word"
     """Only under the power governor's `skip low-value requests` rung."""
 
@@ -43,6 +45,7 @@ _LABELS = {
     SkipReason.AFTER_DELETION: "right after a deletion",
     SkipReason.REJECTED_RUN: f"after {REJECTED_RUN} passed-over suggestions on this line",
     SkipReason.INDENTING: "while indenting by hand (blank line, a space or tab just typed)",
+    SkipReason.WORD_START: "on a word's second character (one more narrows the guess)",
     SkipReason.INSIDE_WORD: "inside a word (power saving: only at word and line ends)",
 }
 
@@ -55,7 +58,10 @@ def text_skip_reason(
     prefix: str, suffix: str, *, low_value: bool = False, indented: bool = False
 ) -> SkipReason | None:
     """The text-only rules: mid-word with text on the right, indenting by hand (`indented`: the
-    last edit inserted only spaces or tabs), and (power saving) inside a word."""
+    last edit inserted only spaces or tabs), a word's second character, and (power saving)
+    inside a word. Called only for requests that the suggestion cache could not answer: on a
+    word's second character that means the guess made at its first did not hold, and in the
+    lockstep typing replays the model's next guess there was taken about 1 time in 25."""
     if indented and not prefix[prefix.rfind("\n") + 1 :].strip(" \t"):
         return SkipReason.INDENTING
     before = prefix[-1:]
@@ -63,9 +69,17 @@ def text_skip_reason(
     has_text_right = any(c not in _CLOSERS for c in rest)
     if has_text_right and (_is_word(before) or _is_word(rest[:1])):
         return SkipReason.MID_WORD
+    if _second_of_word(prefix):
+        return SkipReason.WORD_START
     if low_value and _is_word(before):
         return SkipReason.INSIDE_WORD
     return None
+
+
+def _second_of_word(prefix: str) -> bool:
+    """Whether the cursor follows a word's first two characters."""
+    last = prefix[-3:].rjust(3)
+    return _is_word(last[1]) and _is_word(last[2]) and not _is_word(last[0])
 
 
 def open_quote(line_before_cursor: str, quotes: str = "\"'`") -> bool:

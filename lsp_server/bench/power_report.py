@@ -34,6 +34,7 @@ def power_summary(replay: ConfigReplay, budget_watts: float | None) -> dict[str,
         "budget_held": None if allowance is None else joules <= allowance,
         "requests": delta("requests"),
         "requests_skipped": delta("requests_skipped"),
+        "requests_from_cache": delta("suggestion_cache_hits"),
         "skipped_by_reason": {reason: delta(key) for reason, key in SKIP_KEYS.items()},
         "requests_debounced": delta("requests_debounced"),
         "requests_refused": delta("requests_refused_paused")
@@ -45,14 +46,22 @@ def _share(part: float, whole: float) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "–"
 
 
+def _cache_misses(summary: dict[str, Any]) -> float:
+    """The requests that the suggestion cache could not answer: the only ones gating decides
+    (a cached suggestion costs no inference and is shown whatever the rules say)."""
+    return float(summary["requests"] - summary.get("requests_from_cache", 0))
+
+
 def gating_headline(configs: dict[str, Any]) -> list[str]:
     gated, ungated = configs.get("wattcode"), configs.get("no-gate")
     if not gated or not ungated or "requests" not in gated:
         return []
     lost = 1 - gated["accepted"] / ungated["accepted"] if ungated["accepted"] else math.nan
+    skipped, misses = gated["requests_skipped"], _cache_misses(gated)
     return [
-        f"Request gating: {_share(gated['requests_skipped'], gated['requests'])} of requests "
-        f"skipped ({gated['requests_skipped']:.0f} of {gated['requests']:.0f}); accepted "
+        f"Request gating: {_share(skipped, gated['requests'])} of requests skipped "
+        f"({skipped:.0f} of {gated['requests']:.0f}), {_share(skipped, misses)} of those "
+        f"the suggestion cache could not answer ({misses:.0f}); accepted "
         f"suggestions {gated['accepted']} vs {ungated['accepted']} without gating "
         f"({lost * 100:+.1f}% lost); energy {gated['run_joules']:.0f} J vs "
         f"{ungated['run_joules']:.0f} J."
@@ -69,15 +78,18 @@ def power_section(typing: dict[str, Any]) -> list[str]:
         "",
         "Whole replay runs as the server counted them (openings and pauses included). A "
         "budget holds when the run spent at most budget × (run time + the "
-        f"{RESERVE_SECONDS:.0f} s reserve it starts with). Skipped: gating rules "
-        "(comments/strings, mid-word, after deletion, passed-over runs, and the governor's "
-        "inside-word rung); debounced: superseded during the governor's wait; refused: the "
-        "budget allowed only manual requests or paused.",
+        f"{RESERVE_SECONDS:.0f} s reserve it starts with). Cache misses: requests that the "
+        "suggestion cache could not answer, the only ones that gating and the budget decide. "
+        "Skipped: gating rules (comments/strings, mid-word, a word's second character, "
+        "indenting by hand, after deletion, passed-over runs, and the governor's inside-word "
+        "rung), as a share of all requests and of cache misses; debounced: superseded during "
+        "the governor's wait; refused: the budget allowed only manual requests or paused.",
         "",
-        "| config | budget (Wh/h) | spent (Wh/h) | held | run (s) | requests | skipped | "
-        "skipped by reason | debounced | refused | suggestions | accepted | accepted vs "
-        "wattcode |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| config | budget (Wh/h) | spent (Wh/h) | held | run (s) | requests | cache misses | "
+        "skipped | of misses | skipped by reason | debounced | refused | suggestions | "
+        "accepted | accepted vs wattcode |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+        "| --- |",
     ]
     for name, s in configs.items():
         budget = s["budget_watt_hours_per_hour"]
@@ -86,8 +98,9 @@ def power_section(typing: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {name} | {'none' if budget is None else f'{budget:g}'} | "
             f"{s['run_watt_hours_per_hour']:.2f} | {held} | {s['run_seconds']:.0f} | "
-            f"{s['requests']:.0f} | {s['requests_skipped']:.0f} "
-            f"({_share(s['requests_skipped'], s['requests'])}) | {reasons or '–'} | "
+            f"{s['requests']:.0f} | {_cache_misses(s):.0f} | {s['requests_skipped']:.0f} "
+            f"({_share(s['requests_skipped'], s['requests'])}) | "
+            f"{_share(s['requests_skipped'], _cache_misses(s))} | {reasons or '–'} | "
             f"{s['requests_debounced']:.0f} | {s['requests_refused']:.0f} | "
             f"{s['suggestions']} | {s['accepted']} | "
             f"{_share(s['accepted'], reference) if reference else '–'} |"

@@ -243,6 +243,8 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     edit(client, uri, 3, (3, 10), (3, 10), "\n")
     edit(client, uri, 4, (4, 0), (4, 0), " ")
     assert await ask(client, uri, 4, 1) == ""  # indenting a blank line by hand
+    edit(client, uri, 5, (4, 1), (4, 1), "re")
+    assert await ask(client, uri, 4, 3) == ""  # a word's second character
     await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
     after = await stats(client)
 
@@ -253,6 +255,7 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert delta("requests_skipped_mid_word") == 1
     assert delta("requests_skipped_after_deletion") == 1
     assert delta("requests_skipped_indenting") == 1
+    assert delta("requests_skipped_word_start") == 1
     assert delta("generations_started") == 1  # the manual one
 
     configure(client, {"completion": {"skipUnlikely": False}})

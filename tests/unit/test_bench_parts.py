@@ -131,3 +131,32 @@ def test_key_records_name_the_gating_rule_that_refused_them() -> None:
     untouched = KeyRecord(4, 0.0)
     _note_key_work(result, untouched, later, later)
     assert untouched.row()["skipped"] == ""
+
+
+def test_gating_shares_count_only_the_requests_the_cache_could_not_answer() -> None:
+    from lsp_server.bench.power_report import gating_headline, power_section  # noqa: PLC0415
+
+    def summary(skipped: float, accepted: int) -> dict[str, object]:
+        return {
+            "requests": 1000.0,
+            "requests_from_cache": 800.0,
+            "requests_skipped": skipped,
+            "skipped_by_reason": {"word-start": skipped},
+            "requests_debounced": 0.0,
+            "requests_refused": 0.0,
+            "run_joules": 100.0,
+            "run_seconds": 60.0,
+            "run_watt_hours_per_hour": 6.0,
+            "budget_watt_hours_per_hour": None,
+            "budget_held": None,
+            "suggestions": 900,
+            "accepted": accepted,
+        }
+
+    configs = {"wattcode": summary(50.0, 297), "no-gate": summary(0.0, 300)}
+    [headline] = gating_headline(configs)
+    assert "5.0% of requests skipped (50 of 1000), 25.0% of those" in headline
+    assert "(200)" in headline and "(+1.0% lost)" in headline
+    lines = power_section({"configs": configs})
+    row = next(line for line in lines if line.startswith("| wattcode"))
+    assert "| 1000 | 200 | 50 (5.0%) | 25.0% | word-start 50 |" in row

@@ -34,6 +34,22 @@ def test_indenting_by_hand_is_skipped_an_auto_indented_line_is_not() -> None:
     assert text_skip_reason("    return ", "", indented=True) is None  # a space after code
 
 
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("    re", SkipReason.WORD_START),
+        ("x = fo", SkipReason.WORD_START),
+        ("ab", SkipReason.WORD_START),  # the document's start
+        ("x = 10", SkipReason.WORD_START),
+        ("    r", None),
+        ("    ret", None),
+        ("x = f(", None),
+    ],
+)
+def test_a_words_second_character_is_skipped(prefix: str, expected: SkipReason | None) -> None:
+    assert text_skip_reason(prefix, "\n") is expected
+
+
 def test_low_value_skips_inside_words_only_when_asked() -> None:
     assert text_skip_reason(*split("    retu|\n")) is None
     assert text_skip_reason(*split("    retu|\n"), low_value=True) is SkipReason.INSIDE_WORD
