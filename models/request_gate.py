@@ -59,9 +59,10 @@ def text_skip_reason(
 ) -> SkipReason | None:
     """The text-only rules: mid-word with text on the right, indenting by hand (`indented`: the
     last edit inserted only spaces or tabs), a word's second character, and (power saving)
-    inside a word. Called only for requests that the suggestion cache could not answer: on a
-    word's second character that means the guess made at its first did not hold, and in the
-    lockstep typing replays the model's next guess there was taken about 1 time in 25."""
+    inside a word. With the suggestion cache on (the default) only the requests it could not
+    answer get here: on a word's second character that means the guess made at its first did
+    not hold, and in the lockstep typing replays the model's next guess there was taken about
+    1 time in 25."""
     if indented and not prefix[prefix.rfind("\n") + 1 :].strip(" \t"):
         return SkipReason.INDENTING
     before = prefix[-1:]
