@@ -256,14 +256,23 @@ async def _waited(
         delay = max(delay, PASSED_OVER_WAIT_SECONDS)
     if delay <= 0:
         return True
-    await asyncio.sleep(delay)
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        # The client's `$/cancelRequest` ended the wait: superseded all the same.
+        _count_superseded(server, passed_over)
+        raise
     if not cancel.cancelled:
         return True
-    if passed_over:
-        session.count_skip(SkipReason.REJECTED_RUN)
-    else:
-        session.count("requests_debounced")
+    _count_superseded(server, passed_over)
     return False
+
+
+def _count_superseded(server: WattcodeServer, passed_over: bool) -> None:
+    if passed_over:
+        server.session.count_skip(SkipReason.REJECTED_RUN)
+    else:
+        server.session.count("requests_debounced")
 
 
 async def _wake_model(server: WattcodeServer) -> None:

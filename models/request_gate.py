@@ -61,8 +61,8 @@ def text_skip_reason(
     last edit inserted only spaces or tabs), a word's second character, and (power saving)
     inside a word. With the suggestion cache on (the default) only the requests it could not
     answer get here: on a word's second character that means the guess made at its first did
-    not hold, and in the lockstep typing replays the model's next guess there was taken about
-    1 time in 25."""
+    not hold, and in the lockstep typing replays the model's next guess there was taken 2
+    times in 56."""
     if indented and not prefix[prefix.rfind("\n") + 1 :].strip(" \t"):
         return SkipReason.INDENTING
     before = prefix[-1:]
