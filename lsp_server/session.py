@@ -59,8 +59,6 @@ class SuggestionRecord:
     """None for a suggestion served from the suggestion cache: it ran no model."""
     start_character: int = 0
     accepted: bool = False
-    passed_over: bool = False
-    """The user typed something else where it was shown."""
 
     def covers(self, line: int) -> bool:
         return self.start_line <= line <= self.end_line
@@ -74,10 +72,6 @@ class TypingHistory:
     last_edit_indented: bool = False
     """The last edit inserted only spaces or tabs: typed by hand, indentation comes a key at a
     time (an editor's auto-indent comes with the newline, in the same edit)."""
-    passed_over: int = 0
-    """Model-made suggestions in a row that the user typed past without taking."""
-    passed_over_line: int = -1
-    """The line those were on: a new line starts a new run."""
 
 
 @dataclass

@@ -26,16 +26,13 @@ from models.completion_engine import CompletionOptions, Suggestion
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
 from models.power.governor import Restrictions
-from models.request_gate import REJECTED_RUN, SkipReason, text_skip_reason
+from models.request_gate import SkipReason, text_skip_reason
 from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
 
 SUGGESTION_CACHE = "suggestion-cache"
 """The stop reason of a suggestion served from the cache."""
-PASSED_OVER_WAIT_SECONDS = 0.5
-"""After a run of passed-over suggestions on a line, a request waits this long for the user
-to pause: one that the next keystroke supersedes never reaches the model."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +162,7 @@ async def suggest(
     )
     session.in_flight[uri] = cancel
     try:
-        if not manual and not await _waited(server, uri, position, restrictions, cancel):
+        if not manual and not await _waited(server, restrictions, cancel):
             return None
         if session.model.state == "unloaded":
             await _wake_model(server)
@@ -235,44 +232,22 @@ def _skip_reason(
     )
 
 
-async def _waited(
-    server: WattcodeServer,
-    uri: str,
-    position: types.Position,
-    restrictions: Restrictions,
-    cancel: CancelToken,
-) -> bool:
-    """Wait out the debounce (the governor's, or a longer one after passed-over suggestions);
-    False when a newer keystroke superseded the request meanwhile."""
-    session = server.session
-    history = session.typing[uri]
+async def _waited(server: WattcodeServer, restrictions: Restrictions, cancel: CancelToken) -> bool:
+    """Wait out the governor's debounce; False when a newer keystroke superseded the request
+    meanwhile (a request the next key supersedes never reaches the model)."""
     delay = restrictions.debounce_seconds
-    passed_over = (
-        session.settings.completion.skip_unlikely
-        and history.passed_over >= REJECTED_RUN
-        and history.passed_over_line == position.line
-    )
-    if passed_over:
-        delay = max(delay, PASSED_OVER_WAIT_SECONDS)
     if delay <= 0:
         return True
     try:
         await asyncio.sleep(delay)
     except asyncio.CancelledError:
         # The client's `$/cancelRequest` ended the wait: superseded all the same.
-        _count_superseded(server, passed_over)
+        server.session.count("requests_debounced")
         raise
     if not cancel.cancelled:
         return True
-    _count_superseded(server, passed_over)
+    server.session.count("requests_debounced")
     return False
-
-
-def _count_superseded(server: WattcodeServer, passed_over: bool) -> None:
-    if passed_over:
-        server.session.count_skip(SkipReason.REJECTED_RUN)
-    else:
-        server.session.count("requests_debounced")
 
 
 async def _wake_model(server: WattcodeServer) -> None:

@@ -18,22 +18,21 @@ def register(server: WattcodeServer) -> None:
         uri = params.text_document.uri
         if (in_flight := session.in_flight.get(uri)) is not None:
             in_flight.cancel()  # its answer would be for text that no longer exists
-        cursor, deleted, indented = None, False, False
+        deleted, indented = False, False
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 removed = change.range.end.line - change.range.start.line
                 added = change.text.count("\n")
                 if added != removed:
                     session.shift_records(uri, change.range.end.line, added - removed)
-                cursor = _after(change)
                 deleted = not change.text and change.range.start != change.range.end
                 indented = bool(change.text) and not change.text.strip(" \t")
             else:
                 session.records.pop(uri, None)
-                cursor, deleted, indented = None, False, False
+                deleted, indented = False, False
         session.typing[uri].last_edit_deleted = deleted
         session.typing[uri].last_edit_indented = indented
-        note_acceptances(server, uri, cursor)
+        note_acceptances(server, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
@@ -44,13 +43,3 @@ def register(server: WattcodeServer) -> None:
         session.typing.pop(uri, None)
         session.suggestion_cache.forget(uri)
         server.worker.forget(uri)
-
-
-def _after(change: types.TextDocumentContentChangePartial) -> types.Position:
-    """Where the cursor is after an edit: at the end of the inserted text."""
-    start = change.range.start
-    lines = change.text.split("\n")
-    last = len(lines[-1].encode("utf-16-le")) // 2
-    if len(lines) == 1:
-        return types.Position(line=start.line, character=start.character + last)
-    return types.Position(line=start.line + len(lines) - 1, character=last)
