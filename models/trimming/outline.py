@@ -165,6 +165,13 @@ class _Walker:
     def visit(self, node: Node, parent: Definition | None, header_start: int | None) -> None:
         rules = self.rules
         kind = node.type
+        if node.is_error:
+            # One misplaced line (an unfinished header, a body line indented too far below the
+            # cursor) can wrap the whole file in an ERROR node; the definitions recovered
+            # inside it still count.
+            for child in node.named_children:
+                self.visit(child, parent, None)
+            return
         start = node.start_point.row if header_start is None else header_start
         if kind in rules.wrappers and kind not in rules.constants:
             for child in node.named_children:

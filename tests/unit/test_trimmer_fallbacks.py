@@ -93,3 +93,23 @@ def test_a_half_typed_definition_is_trimmed_within_budget() -> None:
     assert window.prefix_tokens + window.suffix_tokens <= 200
     assert "import re\n" in window.prefix
     assert trimmer.trimmed == 1
+
+
+def test_a_line_indented_too_far_below_the_cursor_keeps_the_outline() -> None:
+    # The cursor on an `if` header's line being typed leaves its body indented too far and an
+    # `else:` without its `if`: tree-sitter then wraps the whole module in one ERROR node. The
+    # trimmer must still find the cursor's function and keep its header, not fill the budget
+    # with unrelated code above it.
+    filler = "".join(
+        f"def helper_{n}(values):\n    total = 0\n    for v in values:\n"
+        f"        total += v * {n}\n    return total\n\n\n"
+        for n in range(40)
+    )
+    prefix = filler + "def median(l: list):\n    l = sorted(l)\n"
+    suffix = "\n        return l[len(l) // 2]\n    else:\n        return l[0]\n"
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/stats.py", "python", prefix, suffix, 200, 0.25)
+    assert trimmer.trimmed == 1
+    assert window.prefix.endswith("def median(l: list):\n    l = sorted(l)\n")
+    assert "helper_38" not in window.prefix  # the function right above: not the cursor's
+    assert window.prefix_tokens + window.suffix_tokens <= 200
