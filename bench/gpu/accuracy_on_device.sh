@@ -4,7 +4,7 @@
 # done, render REPORT.md/accuracy.png without the sitecustomize if the bench did not exit 0,
 # then pack the report into $OUT.
 W=/root/wc; T0=$(date +%s); MODE=${1:-poll}; POLL=${POLL:-540}
-NAME=trimming-gpu-all-fixed; OUTDIR=$W/reports/$NAME
+NAME=${NAME:-trimming-gpu-all-fixed}; OUTDIR=$W/reports/$NAME
 cp "$0" /root/acc2.sh 2>/dev/null || true
 setup() {
   cd $W/src
