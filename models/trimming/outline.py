@@ -54,6 +54,23 @@ class Definition:
     def contains(self, row: int) -> bool:
         return self.start_row <= row <= self.end_row
 
+    def block_end(self, rows: list[str], braces: bool) -> int:
+        """The last row. Where indentation makes the block (`braces` False), the last row
+        indented deeper than the header: the parser ends a function early at a line it cannot
+        parse (the half-typed line at the cursor, an `else:` whose `if` is being rewritten)."""
+        end = self.end_row
+        if braces:
+            return end
+        header_indent = _indent(rows[self.start_row])
+        for below in range(end + 1, len(rows)):
+            text = rows[below]
+            if not text.strip():
+                continue
+            if _indent(text) <= header_indent:
+                break
+            end = below
+        return end
+
     def signature_rows(self, rows: list[str]) -> list[int]:
         """The rows that show this definition without its body: header, then closing line."""
         if self.kind in (Kind.TYPE, Kind.CONSTANT) and (
@@ -71,12 +88,14 @@ class Outline:
     definitions: list[Definition]
     import_rows: list[int]
 
-    def enclosing(self, row: int) -> list[Definition]:
-        """Functions and containers around `row`, outermost first."""
+    def enclosing(self, row: int, rows: list[str], braces: bool) -> list[Definition]:
+        """Functions and containers around `row`, outermost first, each to its block's end."""
         found = [
             d
             for d in self.definitions
-            if d.kind in (Kind.FUNCTION, Kind.CONTAINER) and d.contains(row)
+            if d.kind in (Kind.FUNCTION, Kind.CONTAINER)
+            and d.start_row <= row
+            and (row <= d.end_row or row <= d.block_end(rows, braces))
         ]
         return sorted(found, key=lambda d: (d.start_row, -d.end_row))
 
@@ -98,6 +117,10 @@ class Outline:
         for definition in self.definitions:
             names.setdefault(definition.name, []).append(definition)
         return names
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _is_closing(row: str) -> bool:

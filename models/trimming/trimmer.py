@@ -9,11 +9,12 @@ cursor's code needs, in this order until the budget is spent:
    right above it (so that signatures never crowd them out);
 3. the file's imports (each distinct line once);
 4. the signatures, not the bodies, of the definitions used near the cursor and defined
-   elsewhere: in this file, and in the open files this one imports;
+   elsewhere: in this file, and in the open files this one imports; then, with the room
+   left, the whole of those in this file that are short functions;
 5. the lines above the cursor, back towards the start of its function.
 
-Dropped lines show as one language-appropriate elision line (`...`, `// ...`), or one empty
-line where they were all blank; no line is cut.
+Dropped lines show as one language-appropriate elision line (`...`, `// ...`) between the
+blank lines around them, or as empty lines where they were all blank; no line is cut.
 The choices are made so that typing keeps the prompt's start unchanged and the KV cache reusable:
 names are gathered from the finished lines only, shares of the budget are fixed fractions of it,
 and the start of the lines above the cursor moves in steps of `ALIGN_ROWS` rows.
@@ -32,6 +33,8 @@ from models.trimming.outline import Definition, Kind, Outline
 CountTokens = Callable[[str], int]
 ALIGN_ROWS = 16
 NEAR_ROWS = 4
+MARKER_BLANK_ROWS = 2
+SHORT_FUNCTION_ROWS = 8
 IMPORT_SHARE = 0.15
 SIGNATURE_SHARE = 0.2
 NAMES_ABOVE = 64
@@ -164,10 +167,11 @@ def trim(
     selection = _Selection(rows, count, budget)
     cursor_tokens = count(head) + count(tail)
     selection.used = cursor_tokens
-    enclosing = source.outline.enclosing(_scope_row(rows, row))
+    braces = source.rules.braces
+    enclosing = source.outline.enclosing(_scope_row(rows, row), rows, braces)
     functions = [d for d in enclosing if d.kind is Kind.FUNCTION]
     local = (
-        (functions[-1].start_row, max(functions[-1].end_row, row))
+        (functions[-1].start_row, max(functions[-1].block_end(rows, braces), row))
         if functions
         else (0, len(rows) - 1)
     )
@@ -183,13 +187,14 @@ def trim(
     _take_imports(selection, source.outline.import_rows, row, int(budget * IMPORT_SHARE))
     own_names = {definition.name for definition in enclosing}
     names = [n for n in _names_near(rows, row, *local) if n not in own_names]
-    signature_room = _take_signatures(
+    signature_room, shown = _take_signatures(
         selection, source.outline, names, row, local, int(budget * SIGNATURE_SHARE)
     )
     related_text, related_tokens = _related_signatures(
         related, names, source.rules, count, signature_room, selection
     )
     selection.used += related_tokens
+    _take_short_bodies(selection, shown, signature_room - related_tokens)
     following = _take_following_signatures(selection, source.outline, row, local[1], suffix_room)
     above = _rows_above(selection, source.rules, row, local[0])
     while True:
@@ -270,9 +275,11 @@ def _take_signatures(
     row: int,
     local: tuple[int, int],
     room: int,
-) -> int:
-    """Signatures of this file's definitions of `names`, nearest use first; the room left."""
+) -> tuple[int, list[Definition]]:
+    """Signatures of this file's definitions of `names`, nearest use first; the room left,
+    and the definitions shown."""
     defined = outline.by_name
+    shown: list[Definition] = []
     for name in names:
         for definition in defined.get(name, ()):
             if definition.contains(row) or local[0] <= definition.start_row <= local[1]:
@@ -280,7 +287,20 @@ def _take_signatures(
             cost = selection.add_all(_with_parents(definition, selection.rows), room)
             if cost >= 0:
                 room -= cost
-    return room
+                shown.append(definition)
+    return room, shown
+
+
+def _take_short_bodies(selection: _Selection, shown: list[Definition], room: int) -> None:
+    """The whole of each short function among `shown`, nearest use first, while `room`
+    lasts: a helper's few lines tell the model more than its signature does."""
+    for definition in shown:
+        if definition.kind is Kind.FUNCTION and (
+            definition.end_row - definition.start_row < SHORT_FUNCTION_ROWS
+        ):
+            cost = selection.add_all(range(definition.start_row, definition.end_row + 1), room)
+            if cost >= 0:
+                room -= cost
 
 
 def _rows_above(selection: _Selection, rules: LanguageRules, row: int, first: int) -> list[int]:
@@ -330,19 +350,30 @@ def _render_window(
 
 
 def _marker(rows: list[str], first: int, end: int, elision: str) -> str:
-    """The line standing for the dropped rows `first` to `end` (excluded): the elision,
-    indented as the first of them with text; one empty line where they are all blank."""
-    for dropped in range(first, end):
-        text = rows[dropped]
-        if text.strip():
-            return f"{text[: len(text) - len(text.lstrip())]}{elision}\n"
-    return "\n"
+    """The lines standing for the dropped rows `first` to `end` (excluded): the elision,
+    indented as the first of them with text, between the blank rows around it (at most
+    `MARKER_BLANK_ROWS` a side, so that definitions stay spaced as written); at most that
+    many empty lines where they are all blank."""
+    top = first
+    while top < end and not rows[top].strip():
+        top += 1
+    if top == end:
+        return "\n" * min(end - first, MARKER_BLANK_ROWS)
+    bottom = end - 1
+    while not rows[bottom].strip():
+        bottom -= 1
+    text = rows[top]
+    indent = text[: len(text) - len(text.lstrip())]
+    before = "\n" * min(top - first, MARKER_BLANK_ROWS if first > 0 else 0)
+    after = "\n" * min(end - 1 - bottom, MARKER_BLANK_ROWS)
+    return f"{before}{indent}{elision}\n{after}"
 
 
 def _elision_reserve(rules: LanguageRules, count: CountTokens, kept: set[int]) -> int:
     """Room for the elision lines: at most one per kept run of rows, plus the two ends."""
     runs = sum(1 for r in kept if r - 1 not in kept)
-    return (runs + 2) * (count(f"    {rules.elision}\n") + 1)
+    blanks = 2 * MARKER_BLANK_ROWS * count("\n")
+    return (runs + 2) * (count(f"    {rules.elision}\n") + blanks + 1)
 
 
 def _related_signatures(

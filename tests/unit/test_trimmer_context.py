@@ -64,8 +64,8 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
     trimmer = ContextTrimmer(count_tokens)
     window = trimmer.window("file:///p/main.py", "python", prefix, suffix, 200, 0.25, documents)
     assert window.prefix.startswith(
-        "# util.py\n...\ndef helper(values: list[int], scale: float = 1.0) -> float:\n    ...\n"
-        "from util import helper\n"
+        "# util.py\n...\n\n\ndef helper(values: list[int], scale: float = 1.0) -> float:\n"
+        "    ...\n\nfrom util import helper\n"
     )
     assert "def unused" not in window.prefix
     assert "other.py" not in window.prefix  # defines `helper` too, but is not imported
@@ -158,3 +158,23 @@ def test_a_blank_line_after_a_body_continues_that_function() -> None:
         assert "Multiply every value by factor." in window.prefix
         assert "y += k" not in window.prefix  # no padding bodies
         assert window.prefix_tokens + window.suffix_tokens < 120
+
+
+def test_a_short_helper_used_at_the_cursor_is_shown_whole_and_a_long_one_by_its_signature() -> None:
+    short_helper = (
+        "def poly(xs: list, x: float):\n    return sum(c * x**i for i, c in enumerate(xs))\n"
+    )
+    long_helper = "def smooth(xs: list) -> list:\n" + _long_body("xs = [v * {i} for v in xs]", 20)
+    filler = "".join(f"def unused_{n}(a):\n    return a + {n}\n\n\n" for n in range(60))
+    prefix = (
+        f"import math\n\n\n{short_helper}\n\n{long_helper}    return xs\n\n\n{filler}"
+        "def find_zero(xs: list):\n    xs = smooth(xs)\n    while poly(xs, 1.0) > 0:\n        "
+    )
+    suffix = "\n    return xs\n"
+    window = ContextTrimmer(count_tokens).window(
+        "file:///p/zero.py", "python", prefix, suffix, 300, 0.25
+    )
+    assert short_helper in window.prefix
+    assert "def smooth(xs: list) -> list:\n    ...\n" in window.prefix
+    assert "unused_" not in window.prefix
+    assert window.prefix_tokens + window.suffix_tokens <= 300

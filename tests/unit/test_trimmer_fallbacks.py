@@ -113,3 +113,16 @@ def test_a_line_indented_too_far_below_the_cursor_keeps_the_outline() -> None:
     assert window.prefix.endswith("def median(l: list):\n    l = sorted(l)\n")
     assert "helper_38" not in window.prefix  # the function right above: not the cursor's
     assert window.prefix_tokens + window.suffix_tokens <= 200
+
+
+def test_the_suffix_runs_to_the_end_of_the_function_past_a_line_the_parser_cannot_place() -> None:
+    # The missing `if` leaves an orphan `else:`; the parser ends `closest` before it, but by
+    # its indentation the function runs on to `return res`, which the model should see.
+    filler = "".join(f"def helper_{n}(xs):\n    return sum(xs) * {n}\n\n\n" for n in range(60))
+    prefix = filler + "def closest(value):\n    num = float(value)\n"
+    suffix = "\n        res = int(round(num))\n    else:\n        res = 0\n\n    return res\n"
+    trimmer = ContextTrimmer(count_tokens)
+    window = trimmer.window("file:///p/closest.py", "python", prefix, suffix, 200, 0.25)
+    assert trimmer.trimmed == 1
+    assert window.suffix == suffix
+    assert window.prefix.endswith("\n\n\ndef closest(value):\n    num = float(value)\n")
