@@ -152,11 +152,19 @@ class ContextTrimmer:
             parses, found = cached
             if parses == parsed.parses:
                 return found
-            changed = parsed.last_changed_rows
-            if (
-                parses == parsed.parses - 1
-                and changed is not None
-                and found.unchanged_by(changed, parsed.tree.root_node, parsed.rules)
+            changed, edited = parsed.last_changed_rows, parsed.last_edited_rows
+            root = parsed.tree.root_node
+            if parses == parsed.parses - 1 and (
+                (changed is not None and found.unchanged_by(changed, root, parsed.rules))
+                # A half-typed line inside a body that breaks the parse (`if err :=` in Go)
+                # can end the function early or run it into the next one, differently at
+                # each key; the suffix, first in the prompt, would flip with it and the KV
+                # cache be lost. The outline from before the line was broken holds.
+                or (
+                    edited is not None
+                    and root.has_error
+                    and found.function_with_body_around(edited) is not None
+                )
             ):
                 self._outlines[document] = (parsed.parses, found)
                 return found

@@ -105,11 +105,16 @@ class Outline:
         new tree `root` still has that function over the same rows. (A change on one row
         elsewhere can add a definition; a change in a body can end it early, as a closing
         quote does, and tree-sitter's changed ranges do not always show that.)"""
-        first, last = changed
+        body_of = self.function_with_body_around(changed)
+        return body_of is not None and _still_spans(body_of, root, changed, rules)
+
+    def function_with_body_around(self, rows: tuple[int, int]) -> Definition | None:
+        """The function whose body (not its header or closing row) holds all of `rows`."""
+        first, last = rows
         for d in self.definitions:
             if d.kind is Kind.FUNCTION and d.header_end_row < first and last < d.end_row:
-                return _still_spans(d, root, changed, rules)
-        return False
+                return d
+        return None
 
     @cached_property
     def by_name(self) -> dict[str, list[Definition]]:

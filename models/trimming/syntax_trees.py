@@ -70,6 +70,9 @@ class ParsedDocument:
         would re-read everything after it as part of the open string, tens of milliseconds on
         a large file, for a tree that the next keystrokes change again. Rows have not moved,
         so what was derived from the last parsed tree stays valid; `settle()` parses."""
+        self.last_edited_rows: tuple[int, int] | None = None
+        """The rows the edits before the last parse touched, when no row moved (the text's
+        changes only; `last_changed_rows` adds the rows whose syntax changed)."""
         self.parses = 1
         """How many times `tree` was parsed: what was derived from parse n is checked against
         the changes of parse n + 1 (`last_changed_rows`)."""
@@ -119,6 +122,7 @@ class ParsedDocument:
         self.parses += 1
         pending, self._pending_rows = self._pending_rows, set()
         self.last_changed_rows = None
+        self.last_edited_rows = (min(pending), max(pending)) if pending else None
         if pending:
             changed = edited.changed_ranges(self.tree)
             rows = (

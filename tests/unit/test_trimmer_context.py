@@ -178,3 +178,53 @@ def test_a_short_helper_used_at_the_cursor_is_shown_whole_and_a_long_one_by_its_
     assert "def smooth(xs: list) -> list:\n    ...\n" in window.prefix
     assert "unused_" not in window.prefix
     assert window.prefix_tokens + window.suffix_tokens <= 300
+
+
+GO_CLIENT = """package main
+
+import (
+\t"fmt"
+\t"os"
+)
+
+type Client struct {
+\tArgs []string
+}
+
+func (c *Client) Run() error {
+\t█
+\t\treturn err
+\t}
+\tfmt.Println(c.Args)
+\treturn nil
+}
+
+func (c *Client) connect() (string, error) {
+""" + "".join(f'\tpart{n} := fmt.Sprintf("%d", {n})\n\t_ = part{n}\n' for n in range(40))
+GO_CLIENT += """\treturn "", nil
+}
+
+func (c *Client) resolveArgs() error {
+\tif len(c.Args) > 2 {
+\t\treturn fmt.Errorf("want at most 2 args")
+\t}
+\treturn nil
+}
+"""
+
+
+def test_typing_a_line_that_breaks_the_parse_keeps_the_suffix() -> None:
+    # Half-typed, `if err := c.resolveArgs(); err != nil {` leaves `return err }` below it
+    # unmatched: at some keys the parser ends Run early, at others runs it into connect().
+    # The suffix comes first in the prompt, so a flip would cost the whole KV cache.
+    before, after = GO_CLIENT.split("█")
+    line = "if err := c.resolveArgs(); err != nil {"
+    trimmer = ContextTrimmer(count_tokens)
+    suffixes = set()
+    for typed in range(len(line) + 1):
+        window = trimmer.window(
+            "file:///p/client.go", "go", before + line[:typed], after, 160, 0.25
+        )
+        suffixes.add(window.suffix)
+    assert trimmer.trimmed == len(line) + 1
+    assert len(suffixes) == 1
