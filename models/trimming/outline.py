@@ -89,15 +89,23 @@ class Outline:
     import_rows: list[int]
 
     def enclosing(self, row: int, rows: list[str], braces: bool) -> list[Definition]:
-        """Functions and containers around `row`, outermost first, each to its block's end."""
-        found = [
-            d
-            for d in self.definitions
-            if d.kind in (Kind.FUNCTION, Kind.CONTAINER)
-            and d.start_row <= row
-            and (row <= d.end_row or row <= d.block_end(rows, braces))
-        ]
-        return sorted(found, key=lambda d: (d.start_row, -d.end_row))
+        """Functions and containers around `row`, outermost first, each to its block's end.
+        Siblings do not overlap, so only the last one starting by `row` at each level can
+        hold it: the (per-keystroke) block ends are found for those few alone."""
+        last_started: dict[int, Definition] = {}
+        for d in self.definitions:  # in file order
+            if d.start_row > row:
+                continue
+            if d.kind in (Kind.FUNCTION, Kind.CONTAINER):
+                last_started[id(d.parent)] = d
+        found: list[Definition] = []
+        parent: Definition | None = None
+        while (d := last_started.get(id(parent))) is not None and (
+            row <= d.end_row or row <= d.block_end(rows, braces)
+        ):
+            found.append(d)
+            parent = d
+        return found
 
     def unchanged_by(self, changed: tuple[int, int], root: Node, rules: LanguageRules) -> bool:
         """Whether a change confined to rows `changed` (none added or removed) leaves this
