@@ -94,17 +94,13 @@ class Outline:
         hold it: the (per-keystroke) block ends are found for those few alone."""
         last_started: dict[int, Definition] = {}
         for d in self.definitions:  # in file order
-            if d.start_row > row:
-                continue
-            if d.kind in (Kind.FUNCTION, Kind.CONTAINER):
+            if d.start_row <= row and d.kind in (Kind.FUNCTION, Kind.CONTAINER):
                 last_started[id(d.parent)] = d
         found: list[Definition] = []
-        parent: Definition | None = None
-        while (d := last_started.get(id(parent))) is not None and (
-            row <= d.end_row or row <= d.block_end(rows, braces)
-        ):
-            found.append(d)
-            parent = d
+        inner = last_started.get(id(None))
+        while inner is not None and (row <= inner.end_row or row <= inner.block_end(rows, braces)):
+            found.append(inner)
+            inner = last_started.get(id(inner))
         return found
 
     def unchanged_by(self, changed: tuple[int, int], root: Node, rules: LanguageRules) -> bool:
