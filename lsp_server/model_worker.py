@@ -84,6 +84,8 @@ class Outcome:
     """What the generation cost, measured around the engine call (cancelled work included)."""
     remote: bool = False
     """The work went to a remote server (an error is the server's, not the model's)."""
+    warm: bool = False
+    """The prompt of a skipped request, evaluated to keep the cache current (no suggestion)."""
 
 
 @dataclass(frozen=True)
@@ -266,20 +268,27 @@ class ModelWorker:
         return self._executor.submit(self._unload)
 
     def complete(self, request: CompletionRequest) -> Future[Outcome]:
-        return self._executor.submit(self._complete, request)
+        return self._executor.submit(self._run, request, warm=False)
 
-    def _complete(self, request: CompletionRequest) -> Outcome:
+    def warm(self, request: CompletionRequest) -> Future[Outcome]:
+        """Evaluate the prompt of a request that gating skipped, and generate nothing: a
+        newer request cancels it like any other, and what it evaluated by then is kept."""
+        return self._executor.submit(self._run, request, warm=True)
+
+    def _run(self, request: CompletionRequest, warm: bool) -> Outcome:
         if request.cancel.cancelled:
-            return Outcome(OutcomeStatus.NOT_STARTED)
+            return Outcome(OutcomeStatus.NOT_STARTED, warm=warm)
         if self._engine is None:
             error = self.last_load.error if self.last_load else "the model is not loaded"
-            return Outcome(OutcomeStatus.NO_MODEL, error=error)
+            return Outcome(OutcomeStatus.NO_MODEL, error=error, warm=warm)
         cpu_started = time.process_time()
         work = WorkMeter()
         energy = self._energy_monitor()
         window = energy.begin()
+        suggestion: Suggestion | None = None
         try:
-            suggestion = self._engine.complete(
+            run = self._engine.warm if warm else self._engine.complete
+            result = run(
                 _scrub(request.prefix),
                 _scrub(request.suffix),
                 request.options,
@@ -289,17 +298,17 @@ class ModelWorker:
                 language_id=request.language_id,
                 open_documents=request.open_documents,
             )
+            suggestion = result if isinstance(result, Suggestion) else None
         except GenerationCancelled:
-            status, suggestion, error = OutcomeStatus.CANCELLED, None, None
+            status, error = OutcomeStatus.CANCELLED, None
         except ModelError as exc:
             log.warning("generation failed: %s", exc)
-            status, suggestion, error = OutcomeStatus.FAILED, None, str(exc)
+            status, error = OutcomeStatus.FAILED, str(exc)
         except Exception as exc:
             # A bug must cost one suggestion, not the model thread's next ones: answer empty,
             # and evaluate the next prompt from scratch rather than trust a half-updated cache.
             log.exception("generation failed")
-            status, suggestion = OutcomeStatus.FAILED, None
-            error = f"{type(exc).__name__}: {exc}"
+            status, error = OutcomeStatus.FAILED, f"{type(exc).__name__}: {exc}"
             if self._backend is not None:
                 self._backend.reset()
         else:
@@ -309,7 +318,7 @@ class ModelWorker:
             spent = spent.plus_remote(*remote_estimate(work, self._remote.endpoint))
         cpu_seconds = time.process_time() - cpu_started
         remote = self._remote is not None
-        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote)
+        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote, warm)
 
     def forget(self, uri: str) -> None:
         """Drop a closed document's saved KV state (on the model thread, like all model work)."""

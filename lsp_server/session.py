@@ -36,6 +36,8 @@ STAT_KEYS = (
     "context_seconds",
     "requests_skipped",
     *(reason.counter for reason in SkipReason),
+    "warmups_started",
+    "prompt_tokens_warmed",
     "requests_debounced",
     "requests_inside_word",
     "requests_refused_paused",

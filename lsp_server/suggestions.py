@@ -63,6 +63,7 @@ def _options(server: WattcodeServer, restrictions: Restrictions, manual: bool) -
         prompt_order=settings.experimental.prompt_order,
         trim=settings.context.trim,
         skip_comments_and_strings=settings.completion.skip_unlikely and not manual,
+        warm_skipped=settings.experimental.warm_skipped and restrictions.background_work,
     )
 
 
@@ -73,8 +74,13 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
     session.count("prompt_tokens_reused", outcome.work.prompt_tokens_reused)
     session.count("generated_tokens", outcome.work.generated_tokens)
     skipped = outcome.suggestion.skipped if outcome.suggestion is not None else None
+    if outcome.warm or skipped is not None:
+        session.count("prompt_tokens_warmed", outcome.work.prompt_tokens_evaluated)
     if skipped is not None:
         session.count_skip(skipped)
+    elif outcome.warm:
+        if outcome.status is not OutcomeStatus.NOT_STARTED:
+            session.count("warmups_started")
     elif outcome.status is OutcomeStatus.NOT_STARTED:
         session.count("generations_not_started")
     elif outcome.status is not OutcomeStatus.NO_MODEL:
@@ -147,9 +153,10 @@ async def suggest(
         cached = _from_suggestion_cache(server, uri, prefix, suffix, position)
         if cached is not None:
             return cached
-    restrictions = _admitted(server, uri, prefix, suffix, manual)
-    if restrictions is None:
+    admitted = _admitted(server, uri, prefix, suffix, manual)
+    if admitted is None:
         return None
+    restrictions, skipped = admitted
     request = CompletionRequest(
         uri=uri,
         version=document.version or 0,
@@ -160,6 +167,21 @@ async def suggest(
         language_id=document.language_id,
         open_documents=_other_documents(server, uri),
     )
+    if skipped:
+        _warm(server, request)
+        return None
+    return await _generate(server, request, restrictions, position, manual)
+
+
+async def _generate(
+    server: WattcodeServer,
+    request: CompletionRequest,
+    restrictions: Restrictions,
+    position: types.Position,
+    manual: bool,
+) -> ShownSuggestion | None:
+    """Run `request` on the model (after the governor's debounce) and check what comes back."""
+    session, uri, cancel = server.session, request.uri, request.cancel
     session.in_flight[uri] = cancel
     try:
         if not manual and not await _waited(server, restrictions, cancel):
@@ -174,8 +196,7 @@ async def suggest(
         cancel.cancel()  # $/cancelRequest: stop the model thread within one token
         raise
     finally:
-        if session.in_flight.get(uri) is cancel:
-            del session.in_flight[uri]
+        _release_in_flight(server, uri, cancel)
     if outcome.status is OutcomeStatus.NO_MODEL:
         log.debug("no suggestion: %s", outcome.error)
         return None
@@ -191,7 +212,8 @@ async def suggest(
     suggestion = outcome.suggestion
     if suggestion is None or not suggestion.text:
         return None
-    if (document.version or 0) != request.version:
+    current = server.workspace.text_documents.get(unquote(uri))
+    if current is None or (current.version or 0) != request.version:
         session.count("results_dropped_outdated")
         return None
     session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
@@ -200,8 +222,9 @@ async def suggest(
 
 def _admitted(
     server: WattcodeServer, uri: str, prefix: str, suffix: str, manual: bool
-) -> Restrictions | None:
-    """What the power budget allows this request, or None when it or gating refuses it."""
+) -> tuple[Restrictions, bool] | None:
+    """What the power budget allows this request, and whether gating skips it (counted here);
+    None when the budget refuses it."""
     session = server.session
     if prefix[-1:].isalnum() or prefix[-1:] == "_":
         session.count("requests_inside_word")  # what the `skip low-value` rung would save
@@ -211,8 +234,33 @@ def _admitted(
         return None
     if not manual and (reason := _skip_reason(server, uri, prefix, suffix, restrictions)):
         session.count_skip(reason)
-        return None
-    return restrictions
+        return restrictions, True
+    return restrictions, False
+
+
+def _warm(server: WattcodeServer, request: CompletionRequest) -> None:
+    """Evaluate a skipped request's prompt in the background (no generation), so that the next
+    keystroke finds the cache current; the next request or edit cancels it, and the skipped
+    request is answered at once. Typing a character then costs a token or two whatever was
+    skipped, and a prompt that changed a lot (a new line) is caught up while the gating rules
+    skip, not on the next key that needs a suggestion."""
+    session = server.session
+    if not request.options.warm_skipped or session.model.state != "ready":
+        return  # never wake or wait for a model for this
+    session.in_flight[request.uri] = request.cancel
+    work = server.worker.warm(request)
+    _account_when_done(server, work)
+    loop = asyncio.get_running_loop()
+
+    def release(_finished: Future[Outcome]) -> None:
+        loop.call_soon_threadsafe(_release_in_flight, server, request.uri, request.cancel)
+
+    work.add_done_callback(release)
+
+
+def _release_in_flight(server: WattcodeServer, uri: str, cancel: CancelToken) -> None:
+    if server.session.in_flight.get(uri) is cancel:
+        del server.session.in_flight[uri]
 
 
 def _skip_reason(

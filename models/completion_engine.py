@@ -7,12 +7,14 @@ trimmer's parse trees.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from models.cancellation import CancelToken
+from models.errors import GenerationCancelled
 from models.generation import Generation, GenerationStats, WorkMeter
 from models.postprocess import CursorContext, clean_completion
 from models.prompt_window import PromptWindow
@@ -37,7 +39,10 @@ class CompletionOptions:
     trim: bool = True
     """Cut long files down by their syntax tree where a grammar exists; else a line window."""
     skip_comments_and_strings: bool = False
-    """Answer empty, without inference, when the cursor is inside a comment or string."""
+    """Answer empty, without generating, when the cursor is inside a comment or string."""
+    warm_skipped: bool = False
+    """Evaluate a skipped request's prompt all the same (no generation): the next keystroke's
+    prompt then shares it, instead of finding the cache one or many skipped keys behind."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ class Suggestion:
     context_seconds: float = 0.0
     """Time spent choosing the prompt's context (trimming)."""
     skipped: SkipReason | None = None
-    """Set when the request was gated: nothing was evaluated."""
+    """Set when the request was gated: nothing was generated (its prompt may have been
+    evaluated, see `CompletionOptions.warm_skipped`; `stats` counts those tokens)."""
 
 
 class PromptRunner(Protocol):
@@ -72,6 +78,17 @@ class PromptRunner(Protocol):
         document: str | None,
     ) -> Generation:
         """Generate the middle between the window's prefix and suffix (raises if cancelled)."""
+        ...
+
+    def prefill(
+        self,
+        window: PromptWindow,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        document: str | None,
+    ) -> None:
+        """Evaluate the prompt that `run` would, and generate nothing (raises if cancelled)."""
         ...
 
 
@@ -101,13 +118,87 @@ class CompletionEngine:
         `language_id` (an LSP language identifier, else the name's extension) picks the
         trimmer's grammar; `open_documents` may lend signatures of files this one imports."""
         cancel = cancel or CancelToken()
+        meter = meter or WorkMeter()
         started = time.perf_counter()
         if options.skip_comments_and_strings and self.trimmer.in_comment_or_string(
             document, language_id, prefix, suffix
         ):
-            stats = GenerationStats.nothing("skipped", time.perf_counter() - started)
-            return Suggestion("", "", False, stats, skipped=SkipReason.COMMENT_OR_STRING)
-        window = self.trimmer.window(
+            return self._skipped(
+                SkipReason.COMMENT_OR_STRING,
+                prefix,
+                suffix,
+                options,
+                cancel,
+                meter,
+                document,
+                language_id,
+                open_documents,
+            )
+        window = self._window(prefix, suffix, options, document, language_id, open_documents)
+        context_seconds = time.perf_counter() - started
+        context = CursorContext.from_text(window.prefix, window.suffix)
+        multiline = context.multiline if options.multiline is None else options.multiline
+
+        def is_finished(raw: str) -> bool:
+            return options.early_stop and clean_completion(raw, context, multiline).finished
+
+        generation = self.runner.run(window, options, cancel, meter, is_finished, document)
+        cleaned = clean_completion(generation.raw_text, context, multiline)
+        return Suggestion(
+            cleaned.text, generation.raw_text, multiline, generation.stats, context_seconds
+        )
+
+    def warm(
+        self,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        document: str | None = None,
+        language_id: str | None = None,
+        open_documents: Sequence[OpenDocument] = (),
+    ) -> None:
+        """Evaluate the prompt that `complete` would run for this cursor, and generate nothing
+        (raises if cancelled; what was evaluated by then stays in the cache)."""
+        window = self._window(prefix, suffix, options, document, language_id, open_documents)
+        self.runner.prefill(window, options, cancel, meter, document)
+
+    def _skipped(
+        self,
+        reason: SkipReason,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        document: str | None,
+        language_id: str | None,
+        open_documents: Sequence[OpenDocument],
+    ) -> Suggestion:
+        """The empty answer of a gated request, its prompt warmed first if asked (a newer
+        keystroke stops the warming; the request still counts as skipped)."""
+        started = time.perf_counter()
+        evaluated = meter.prompt_tokens_evaluated
+        if options.warm_skipped:
+            with contextlib.suppress(GenerationCancelled):
+                self.warm(
+                    prefix, suffix, options, cancel, meter, document, language_id, open_documents
+                )
+        stats = GenerationStats.nothing("skipped", time.perf_counter() - started)
+        stats = replace(stats, prompt_tokens_evaluated=meter.prompt_tokens_evaluated - evaluated)
+        return Suggestion("", "", False, stats, skipped=reason)
+
+    def _window(
+        self,
+        prefix: str,
+        suffix: str,
+        options: CompletionOptions,
+        document: str | None,
+        language_id: str | None,
+        open_documents: Sequence[OpenDocument],
+    ) -> PromptWindow:
+        return self.trimmer.window(
             document,
             language_id,
             prefix,
@@ -116,23 +207,4 @@ class CompletionEngine:
             options.suffix_share,
             open_documents,
             options.trim,
-        )
-        context_seconds = time.perf_counter() - started
-        context = CursorContext.from_text(window.prefix, window.suffix)
-        multiline = context.multiline if options.multiline is None else options.multiline
-
-        def is_finished(raw: str) -> bool:
-            return options.early_stop and clean_completion(raw, context, multiline).finished
-
-        generation = self.runner.run(
-            window,
-            options,
-            cancel,
-            meter or WorkMeter(),
-            is_finished,
-            document,
-        )
-        cleaned = clean_completion(generation.raw_text, context, multiline)
-        return Suggestion(
-            cleaned.text, generation.raw_text, multiline, generation.stats, context_seconds
         )

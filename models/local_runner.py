@@ -49,14 +49,7 @@ class LocalRunner:
         is_finished: Callable[[str], bool],
         document: str | None,
     ) -> Generation:
-        prompt = self.model.fim.prompt(
-            options.prompt_order,
-            self.model.tokenize(window.prefix),
-            self.model.tokenize(window.suffix),
-            self.model.bos_id,
-        )
-        if self.contexts is not None and document is not None:
-            self.contexts.activate(document, prompt)
+        prompt = self._activated_prompt(window, options, document)
         return generate(
             self.model,
             prompt,
@@ -67,3 +60,28 @@ class LocalRunner:
             reuse_prefix=options.reuse_prefix,
             meter=meter,
         )
+
+    def prefill(
+        self,
+        window: PromptWindow,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        document: str | None,
+    ) -> None:
+        prompt = self._activated_prompt(window, options, document)
+        self.model.evaluate_prompt(prompt, cancel, meter, options.reuse_prefix)
+
+    def _activated_prompt(
+        self, window: PromptWindow, options: CompletionOptions, document: str | None
+    ) -> list[int]:
+        """The window's FIM prompt as tokens, with `document`'s saved state made current."""
+        prompt = self.model.fim.prompt(
+            options.prompt_order,
+            self.model.tokenize(window.prefix),
+            self.model.tokenize(window.suffix),
+            self.model.bos_id,
+        )
+        if self.contexts is not None and document is not None:
+            self.contexts.activate(document, prompt)
+        return prompt

@@ -28,6 +28,7 @@ class BenchConfig:
     suggestion_cache: bool = True
     trim: bool = True
     skip_unlikely: bool = True
+    warm_skipped: bool = True
     budget_watts: float | None = None
     """An average power budget on mains (`wattcode.power.ac.maxWattHoursPerHour`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
@@ -56,6 +57,7 @@ class BenchConfig:
                 "earlyStop": self.early_stop,
                 "prefixReuse": self.prefix_reuse,
                 "promptOrder": self.prompt_order,
+                "warmSkipped": self.warm_skipped,
             },
         }
 
@@ -115,6 +117,13 @@ NO_GATE = BenchConfig(
     workloads=frozenset({"typing"}),
 )
 
+NO_WARM = BenchConfig(
+    "no-warm",
+    "wattcode whose skipped requests leave the KV cache as it was (no prompt evaluated)",
+    warm_skipped=False,
+    workloads=frozenset({"typing"}),
+)
+
 
 def budget_config(watts: float) -> BenchConfig:
     """wattcode under an average power budget, `eco` when it is spent."""
@@ -138,6 +147,7 @@ ALL_CONFIGS = (
     PSM,
     NO_SUGGESTION_CACHE,
     NO_GATE,
+    NO_WARM,
     *BUDGETS,
 )
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

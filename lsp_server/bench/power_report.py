@@ -37,6 +37,7 @@ def power_summary(replay: ConfigReplay, budget_watts: float | None) -> dict[str,
         "requests_from_cache": delta("suggestion_cache_hits"),
         "skipped_by_reason": {reason: delta(key) for reason, key in SKIP_KEYS.items()},
         "requests_debounced": delta("requests_debounced"),
+        "prompt_tokens_warmed": delta("prompt_tokens_warmed"),
         "requests_refused": delta("requests_refused_paused")
         + delta("requests_refused_manual_only"),
     }
@@ -82,14 +83,16 @@ def power_section(typing: dict[str, Any]) -> list[str]:
         "suggestion cache could not answer, the only ones that gating and the budget decide. "
         "Skipped: gating rules (comments/strings, mid-word, a word's second character, "
         "indenting by hand, after deletion, and the governor's inside-word "
-        "rung), as a share of all requests and of cache misses; debounced: superseded during "
-        "the governor's wait; refused: the budget allowed only manual requests or paused.",
+        "rung), as a share of all requests and of cache misses; warmed: prompt tokens "
+        "evaluated for skipped requests (no generation) to keep the KV cache current; "
+        "debounced: superseded during the governor's wait; refused: the budget allowed only "
+        "manual requests or paused.",
         "",
         "| config | budget (Wh/h) | spent (Wh/h) | held | run (s) | requests | cache misses | "
-        "skipped | of misses | skipped by reason | debounced | refused | suggestions | "
+        "skipped | of misses | skipped by reason | warmed | debounced | refused | suggestions | "
         "accepted | accepted vs wattcode |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
-        "| --- |",
+        "| --- | --- |",
     ]
     for name, s in configs.items():
         budget = s["budget_watt_hours_per_hour"]
@@ -101,7 +104,8 @@ def power_section(typing: dict[str, Any]) -> list[str]:
             f"{s['requests']:.0f} | {_cache_misses(s):.0f} | {s['requests_skipped']:.0f} "
             f"({_share(s['requests_skipped'], s['requests'])}) | "
             f"{_share(s['requests_skipped'], _cache_misses(s))} | {reasons or '–'} | "
-            f"{s['requests_debounced']:.0f} | {s['requests_refused']:.0f} | "
+            f"{s.get('prompt_tokens_warmed', 0):.0f} | {s['requests_debounced']:.0f} | "
+            f"{s['requests_refused']:.0f} | "
             f"{s['suggestions']} | {s['accepted']} | "
             f"{_share(s['accepted'], reference) if reference else '–'} |"
         )

@@ -130,6 +130,17 @@ class RemoteRunner:
                     raise GenerationCancelled from exc
                 attempt += 1
 
+    def prefill(
+        self,
+        window: PromptWindow,
+        options: CompletionOptions,
+        cancel: CancelToken,
+        meter: WorkMeter,
+        document: str | None,
+    ) -> None:
+        """Nothing: warming a remote server's cache would cost a request of its own, and the
+        server keeps (and evicts) its cache as it likes."""
+
     def _stream(
         self,
         body: dict[str, Any],

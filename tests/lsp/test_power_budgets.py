@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,67 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     await asyncio.sleep(0.5)
     await ask(client, uri, 2, 11)
     assert (await stats(client))["requests_skipped"] == after["requests_skipped"]
+
+
+def _module(name: str) -> str:
+    """A few hundred tokens of Python, ending where a function body is being typed."""
+    helpers = "".join(
+        f"def {name}_{i}(value):\n    return value * {i} + {i * 7 % 5}\n\n\n" for i in range(24)
+    )
+    return helpers + f"def {name}_total(values):\n    re"
+
+
+async def _after_warming(
+    client: LanguageClient, before: dict[str, Any], expected: bool
+) -> dict[str, Any]:
+    """The counters once the warming started since `before` has ended (it is counted then);
+    at once when none is `expected` (it would have been submitted before the answer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    current = await stats(client)
+    while expected and current["warmups_started"] == before["warmups_started"]:
+        if loop.time() > deadline:
+            raise TimeoutError("the skipped request's prompt was never warmed")
+        await asyncio.sleep(0.1)
+        current = await stats(client)
+    return current
+
+
+async def _evaluated_by_next_key(
+    client: LanguageClient, uri: str, warming: bool
+) -> tuple[float, float]:
+    """Ask at a word's second character (skipped), let any warming finish, type a third
+    character and ask again: (prompt tokens warmed, prompt tokens that third key evaluated)."""
+    lines = _module("x").count("\n")  # the same shape for every name
+    before = await stats(client)
+    assert await ask(client, uri, lines, 6) == ""  # "    re|": a word's second character
+    warmed = await _after_warming(client, before, warming)
+    assert warmed["requests_skipped_word_start"] == before["requests_skipped_word_start"] + 1
+    edit(client, uri, 2, (lines, 6), (lines, 6), "t")
+    await ask(client, uri, lines, 7)
+    after = await stats(client)
+    assert after["generations_started"] == warmed["generations_started"] + 1
+    return (
+        float(warmed["prompt_tokens_warmed"] - before["prompt_tokens_warmed"]),
+        float(after["prompt_tokens_evaluated"] - warmed["prompt_tokens_evaluated"]),
+    )
+
+
+async def test_a_skipped_request_warms_the_cache_for_the_next_key(
+    client: LanguageClient,
+) -> None:
+    """A skipped request's prompt is evaluated in the background (nothing generated), so the
+    next key costs a token or two; with `warmSkipped` off that key evaluates the whole file."""
+    # Fresh names each run: a state saved on disk by an earlier run must not warm the cache.
+    await open_document(client, "file:///warmed.py", _module(f"warm_{uuid.uuid4().hex[:8]}"))
+    await wait_for_model(client)
+    warmed, next_key = await _evaluated_by_next_key(client, "file:///warmed.py", True)
+    assert warmed > 200
+    assert next_key <= 4
+
+    configure(client, {"experimental": {"warmSkipped": False}})
+    await asyncio.sleep(0.5)
+    await open_document(client, "file:///cold.py", _module(f"cold_{uuid.uuid4().hex[:8]}"))
+    warmed, next_key = await _evaluated_by_next_key(client, "file:///cold.py", False)
+    assert warmed == 0
+    assert next_key > 200

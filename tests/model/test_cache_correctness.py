@@ -13,8 +13,10 @@ import pytest
 from cache.kv_state_cache import KvStateCache
 from lsp_server.bench.corpus import CORPUS
 from lsp_server.bench.typing_replay import find_spans
+from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.document_contexts import DocumentContexts
+from models.generation import WorkMeter
 from models.llama_backend import LlamaBackend
 from models.local_runner import LocalRunner
 from models.model_files import resolve_model_path
@@ -67,6 +69,20 @@ def test_cached_and_uncached_generation_agree_on_60_positions(backend: LlamaBack
     print(f"reused {reused_total} tokens; {mismatches} of {len(cases)} differ")
     assert mismatches == 0
     assert reused_total > 0, "the cached runs never reused anything: the test proves nothing"
+
+
+def test_a_warmed_prompt_is_the_one_the_next_request_runs(backend: LlamaBackend) -> None:
+    """What a skipped request warms, the request at the same place finds: one token to
+    evaluate (the last, for its logits), and the same suggestion as a fresh evaluation."""
+    engine = CompletionEngine(LocalRunner(backend))
+    for _document, prefix, suffix in typing_positions(8, seed=5):
+        backend.reset()
+        meter = WorkMeter()
+        engine.warm(prefix, suffix, OPTIONS, CancelToken(), meter)
+        assert meter.prompt_tokens_evaluated > 32
+        warmed = engine.complete(prefix, suffix, OPTIONS)
+        assert warmed.stats.prompt_tokens_evaluated == 1
+        assert warmed.raw_text == engine.complete(prefix, suffix, UNCACHED).raw_text
 
 
 def test_parked_states_come_back_and_do_not_leak(backend: LlamaBackend) -> None:
