@@ -57,15 +57,15 @@ def gating_headline(configs: dict[str, Any]) -> list[str]:
     gated, ungated = configs.get("wattcode"), configs.get("no-gate")
     if not gated or not ungated or "requests" not in gated:
         return []
-    lost = 1 - gated["accepted"] / ungated["accepted"] if ungated["accepted"] else math.nan
+    change = gated["accepted"] / ungated["accepted"] - 1 if ungated["accepted"] else math.nan
     skipped, misses = gated["requests_skipped"], _cache_misses(gated)
     return [
         f"Request gating: {_share(skipped, gated['requests'])} of requests skipped "
         f"({skipped:.0f} of {gated['requests']:.0f}), {_share(skipped, misses)} of those "
         f"the suggestion cache could not answer ({misses:.0f}); accepted "
         f"suggestions {gated['accepted']} vs {ungated['accepted']} without gating "
-        f"({lost * 100:+.1f}% lost); energy {gated['run_joules']:.0f} J vs "
-        f"{ungated['run_joules']:.0f} J."
+        f"({abs(change) * 100:.1f}% {'fewer' if change < 0 else 'more'}); energy "
+        f"{gated['run_joules']:.0f} J vs {ungated['run_joules']:.0f} J."
     ]
 
 
