@@ -156,7 +156,9 @@ def test_gating_shares_count_only_the_requests_the_cache_could_not_answer() -> N
     configs = {"wattcode": summary(50.0, 297), "no-gate": summary(0.0, 300)}
     [headline] = gating_headline(configs)
     assert "5.0% of requests skipped (50 of 1000), 25.0% of those" in headline
-    assert "(200)" in headline and "(+1.0% lost)" in headline
+    assert "(200)" in headline and "(1.0% fewer)" in headline
+    [gain] = gating_headline({**configs, "wattcode": summary(50.0, 303)})
+    assert "(1.0% more)" in gain
     lines = power_section({"configs": configs})
     row = next(line for line in lines if line.startswith("| wattcode"))
     assert "| 1000 | 200 | 50 (5.0%) | 25.0% | word-start 50 |" in row
