@@ -214,6 +214,26 @@ class LlamaBackend:
         meter: WorkMeter,
         reuse_prefix: bool = True,
     ) -> None:
+        self._evaluate(tokens, cancel, meter, reuse_prefix, whole_chunks_only=False)
+
+    def evaluate_whole_chunks(
+        self, tokens: Sequence[int], cancel: CancelToken, meter: WorkMeter, reuse_prefix: bool
+    ) -> None:
+        """Evaluate `tokens` up to where their whole chunks end, and not the single steps after
+        it: a skipped request's warming. Those last few tokens are the ones at the cursor,
+        which the next keystroke usually changes (a word's token re-merges as it grows), and
+        a single step costs about what a whole chunk does; the request that generates
+        evaluates them. A prompt that changed by less than a chunk costs nothing to warm."""
+        self._evaluate(tokens, cancel, meter, reuse_prefix, whole_chunks_only=True)
+
+    def _evaluate(
+        self,
+        tokens: Sequence[int],
+        cancel: CancelToken,
+        meter: WorkMeter,
+        reuse_prefix: bool,
+        whole_chunks_only: bool,
+    ) -> None:
         if len(tokens) > self.context_length:
             raise ModelError(
                 f"prompt of {len(tokens)} tokens exceeds the context ({self.context_length})"
@@ -229,7 +249,8 @@ class LlamaBackend:
         self._whole_chunks_end = min(self._whole_chunks_end, reused)
         meter.prompt_tokens_reused += reused
         position = reused
-        while position < len(tokens):
+        end_of_work = whole_end if whole_chunks_only else len(tokens)
+        while position < end_of_work:
             cancel.raise_if_cancelled()
             end = position + PROMPT_CHUNK if position < whole_end else position + 1
             self._llama.eval(list(tokens[position:end]))

@@ -6,7 +6,7 @@ parsing off, so a file that contains "<|fim_prefix|>" cannot inject control toke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from models.cancellation import CancelToken
@@ -25,6 +25,12 @@ class CompletionModel(TokenModel, Protocol):
     def tokenize(self, text: str) -> list[int]: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+    def evaluate_whole_chunks(
+        self, tokens: Sequence[int], cancel: CancelToken, meter: WorkMeter, reuse_prefix: bool
+    ) -> None:
+        """Evaluate `tokens` as far as the prompt's whole chunks go (see llama_backend)."""
+        ...
 
 
 class LocalRunner:
@@ -70,7 +76,7 @@ class LocalRunner:
         document: str | None,
     ) -> None:
         prompt = self._activated_prompt(window, options, document)
-        self.model.evaluate_prompt(prompt, cancel, meter, options.reuse_prefix)
+        self.model.evaluate_whole_chunks(prompt, cancel, meter, options.reuse_prefix)
 
     def _activated_prompt(
         self, window: PromptWindow, options: CompletionOptions, document: str | None

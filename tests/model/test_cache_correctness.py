@@ -17,7 +17,7 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.document_contexts import DocumentContexts
 from models.generation import WorkMeter
-from models.llama_backend import LlamaBackend
+from models.llama_backend import PROMPT_CHUNK, LlamaBackend
 from models.local_runner import LocalRunner
 from models.model_files import resolve_model_path
 
@@ -72,16 +72,18 @@ def test_cached_and_uncached_generation_agree_on_60_positions(backend: LlamaBack
 
 
 def test_a_warmed_prompt_is_the_one_the_next_request_runs(backend: LlamaBackend) -> None:
-    """What a skipped request warms, the request at the same place finds: one token to
-    evaluate (the last, for its logits), and the same suggestion as a fresh evaluation."""
+    """What a skipped request warms (the prompt's whole chunks), the request at the same place
+    finds: only the single steps after them are left to evaluate, and the suggestion is the
+    same as a fresh evaluation's."""
     engine = CompletionEngine(LocalRunner(backend))
     for _document, prefix, suffix in typing_positions(8, seed=5):
         backend.reset()
         meter = WorkMeter()
         engine.warm(prefix, suffix, OPTIONS, CancelToken(), meter)
-        assert meter.prompt_tokens_evaluated > 32
+        assert meter.prompt_tokens_evaluated >= 2 * PROMPT_CHUNK
+        assert meter.prompt_tokens_evaluated % PROMPT_CHUNK == 0
         warmed = engine.complete(prefix, suffix, OPTIONS)
-        assert warmed.stats.prompt_tokens_evaluated == 1
+        assert 1 <= warmed.stats.prompt_tokens_evaluated <= PROMPT_CHUNK
         assert warmed.raw_text == engine.complete(prefix, suffix, UNCACHED).raw_text
 
 
