@@ -94,9 +94,10 @@ class ExperimentalSettings:
     """Reuse the KV cache of the previous prompt's common token prefix."""
     prompt_order: str = _bounded("spm", choices=("spm", "psm"))
     """Suffix first (typing only appends to the prompt) or the classic prefix first."""
-    warm_skipped: bool = True
-    """Evaluate the prompt of a request that gating skipped (no generation), so that the next
-    keystroke finds the KV cache current."""
+    warm_skipped: bool = False
+    """Evaluate the whole chunks of a skipped request's prompt (no generation), so that the
+    next keystroke finds the KV cache current. Off: on a 2-core CPU a chunk cannot be
+    interrupted and delays the next key (bench/results/gating-warm)."""
 
 
 def _country_problem(value: str) -> str | None:

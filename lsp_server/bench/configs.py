@@ -28,7 +28,7 @@ class BenchConfig:
     suggestion_cache: bool = True
     trim: bool = True
     skip_unlikely: bool = True
-    warm_skipped: bool = True
+    warm_skipped: bool = False
     budget_watts: float | None = None
     """An average power budget on mains (`wattcode.power.ac.maxWattHoursPerHour`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
@@ -117,10 +117,10 @@ NO_GATE = BenchConfig(
     workloads=frozenset({"typing"}),
 )
 
-NO_WARM = BenchConfig(
-    "no-warm",
-    "wattcode whose skipped requests leave the KV cache as it was (no prompt evaluated)",
-    warm_skipped=False,
+WARM_SKIPPED = BenchConfig(
+    "warm-skipped",
+    "wattcode that evaluates the whole prompt chunks of the requests gating skips",
+    warm_skipped=True,
     workloads=frozenset({"typing"}),
 )
 
@@ -147,7 +147,7 @@ ALL_CONFIGS = (
     PSM,
     NO_SUGGESTION_CACHE,
     NO_GATE,
-    NO_WARM,
+    WARM_SKIPPED,
     *BUDGETS,
 )
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

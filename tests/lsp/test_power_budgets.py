@@ -312,9 +312,11 @@ async def _evaluated_by_next_key(
 async def test_a_skipped_request_warms_the_cache_for_the_next_key(
     client: LanguageClient,
 ) -> None:
-    """A skipped request's prompt is evaluated in the background (its whole chunks, nothing
-    generated), so the next key evaluates only the last few tokens; with `warmSkipped` off
-    that key evaluates the whole file."""
+    """With `warmSkipped` on, a skipped request's prompt is evaluated in the background (its
+    whole chunks, nothing generated), so the next key evaluates only the last few tokens;
+    with it off (the default) that key evaluates the whole file."""
+    configure(client, {"experimental": {"warmSkipped": True}})
+    await asyncio.sleep(0.5)
     # Fresh names each run: a state saved on disk by an earlier run must not warm the cache.
     await open_document(client, "file:///warmed.py", _module(f"warm_{uuid.uuid4().hex[:8]}"))
     await wait_for_model(client)
@@ -322,7 +324,7 @@ async def test_a_skipped_request_warms_the_cache_for_the_next_key(
     assert warmed > 200
     assert next_key <= 40  # the single steps after the last whole chunk, and the new "t"
 
-    configure(client, {"experimental": {"warmSkipped": False}})
+    configure(client, {})  # back to the defaults
     await asyncio.sleep(0.5)
     await open_document(client, "file:///cold.py", _module(f"cold_{uuid.uuid4().hex[:8]}"))
     warmed, next_key = await _evaluated_by_next_key(client, "file:///cold.py", False)
