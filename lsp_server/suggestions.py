@@ -239,11 +239,10 @@ def _admitted(
 
 
 def _warm(server: WattcodeServer, request: CompletionRequest) -> None:
-    """Evaluate a skipped request's prompt in the background (no generation), so that the next
-    keystroke finds the cache current; the next request or edit cancels it, and the skipped
-    request is answered at once. Typing a character then costs a token or two whatever was
-    skipped, and a prompt that changed a lot (a new line) is caught up while the gating rules
-    skip, not on the next key that needs a suggestion."""
+    """With `warmSkipped` on, evaluate a skipped request's prompt in the background (its whole
+    chunks; no generation), so that a prompt that changed a lot (a new line) is caught up
+    while the gating rules skip, not on the next key that needs a suggestion. The next request
+    or edit cancels it; the skipped request is answered at once."""
     session = server.session
     if not request.options.warm_skipped or session.model.state != "ready":
         return  # never wake or wait for a model for this

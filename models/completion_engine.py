@@ -41,8 +41,8 @@ class CompletionOptions:
     skip_comments_and_strings: bool = False
     """Answer empty, without generating, when the cursor is inside a comment or string."""
     warm_skipped: bool = False
-    """Evaluate a skipped request's prompt all the same (no generation): the next keystroke's
-    prompt then shares it, instead of finding the cache one or many skipped keys behind."""
+    """Evaluate a skipped request's prompt all the same (its whole chunks, no generation): the
+    next keystroke's prompt then shares it, instead of finding the cache skipped keys behind."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ class PromptRunner(Protocol):
         meter: WorkMeter,
         document: str | None,
     ) -> None:
-        """Evaluate the prompt that `run` would, and generate nothing (raises if cancelled)."""
+        """Evaluate the prompt that `run` would (a local model: its whole chunks), and generate
+        nothing (raises if cancelled)."""
         ...
 
 
