@@ -287,8 +287,8 @@ class ModelWorker:
         window = energy.begin()
         suggestion: Suggestion | None = None
         try:
-            run = self._engine.warm if warm else self._engine.complete
-            result = run(
+            run = self._engine.warm if warm else self._engine.complete  # warm returns None
+            suggestion = run(
                 _scrub(request.prefix),
                 _scrub(request.suffix),
                 request.options,
@@ -298,7 +298,6 @@ class ModelWorker:
                 language_id=request.language_id,
                 open_documents=request.open_documents,
             )
-            suggestion = result if isinstance(result, Suggestion) else None
         except GenerationCancelled:
             status, error = OutcomeStatus.CANCELLED, None
         except ModelError as exc:

@@ -157,12 +157,15 @@ async def suggest(
     if admitted is None:
         return None
     restrictions, skipped = admitted
+    options = _options(server, restrictions, manual)
+    if skipped and (not options.warm_skipped or session.model.state != "ready"):
+        return None  # nothing to warm (never wake or wait for a model for it)
     request = CompletionRequest(
         uri=uri,
         version=document.version or 0,
         prefix=prefix,
         suffix=suffix,
-        options=_options(server, restrictions, manual),
+        options=options,
         cancel=cancel,
         language_id=document.language_id,
         open_documents=_other_documents(server, uri),
@@ -243,10 +246,7 @@ def _warm(server: WattcodeServer, request: CompletionRequest) -> None:
     chunks; no generation), so that a prompt that changed a lot (a new line) is caught up
     while the gating rules skip, not on the next key that needs a suggestion. The next request
     or edit cancels it; the skipped request is answered at once."""
-    session = server.session
-    if not request.options.warm_skipped or session.model.state != "ready":
-        return  # never wake or wait for a model for this
-    session.in_flight[request.uri] = request.cancel
+    server.session.in_flight[request.uri] = request.cancel
     work = server.worker.warm(request)
     _account_when_done(server, work)
     loop = asyncio.get_running_loop()
