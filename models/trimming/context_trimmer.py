@@ -168,6 +168,20 @@ class ContextTrimmer:
             ):
                 self._outlines[document] = (parsed.parses, found)
                 return found
+            move = parsed.last_row_move
+            if (
+                parses == parsed.parses - 1
+                and move is not None
+                and root.has_error
+                and found.function_with_body_around((move.first, move.last)) is not None
+            ):
+                # The same for a line break typed inside a body while its line is unfinished
+                # (`${pr` in a template literal, `f(a,`): the broken parse would change the
+                # outline and with it the suffix, ~600 tokens of prompt in range.js; the
+                # outline from before, moved by the added rows, holds.
+                shifted = found.shifted(move.first, move.last, move.delta)
+                self._outlines[document] = (parsed.parses, shifted)
+                return shifted
         found = outline(parsed.tree.root_node, parsed.rules)
         self._outlines[document] = (parsed.parses, found)
         return found

@@ -120,6 +120,26 @@ class Outline:
                 return d
         return None
 
+    def shifted(self, first: int, last: int, delta: int) -> Outline:
+        """This outline after rows `first` to `last` became `first` to `last + delta` (see
+        `RowMove`): later rows move by `delta`, rows inside the edit end at its end."""
+
+        def move(row: int) -> int:
+            if row <= first:
+                return row
+            return row + delta if row > last else min(row, last + delta)
+
+        moved: dict[int, Definition] = {}
+        definitions = []
+        for d in self.definitions:  # parents come before their children
+            parent = moved[id(d.parent)] if d.parent is not None else None
+            shifted = Definition(
+                d.name, d.kind, move(d.start_row), move(d.header_end_row), move(d.end_row), parent
+            )
+            moved[id(d)] = shifted
+            definitions.append(shifted)
+        return Outline(definitions, sorted({move(row) for row in self.import_rows}))
+
     @cached_property
     def by_name(self) -> dict[str, list[Definition]]:
         names: dict[str, list[Definition]] = {}

@@ -9,6 +9,7 @@ into one edit and works for every client sync mode; finding it costs a few memor
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from tree_sitter import Parser, Point, Tree
 
@@ -51,6 +52,17 @@ def _point(text: bytes, offset: int) -> Point:
     return Point(row, offset - (text.rfind(b"\n", 0, offset) + 1))
 
 
+@dataclass(frozen=True)
+class RowMove:
+    """Edits since the last parse that added or removed lines: rows `first` to `last` (old
+    numbering; the one-row edits before it included) became `first` to `last + delta`, and
+    the rows after them moved by `delta`."""
+
+    first: int
+    last: int
+    delta: int
+
+
 class ParsedDocument:
     """One document's text and tree; `update` keeps them in step."""
 
@@ -73,6 +85,10 @@ class ParsedDocument:
         self.last_edited_rows: tuple[int, int] | None = None
         """The rows the edits before the last parse touched, when no row moved (the text's
         changes only; `last_changed_rows` adds the rows whose syntax changed)."""
+        self.last_row_move: RowMove | None = None
+        """How the last parse's edits moved rows (a line break typed or deleted), so that what
+        was derived from the parse before can be shifted to the new rows; None when no row
+        moved."""
         self.parses = 1
         """How many times `tree` was parsed: what was derived from parse n is checked against
         the changes of parse n + 1 (`last_changed_rows`)."""
@@ -100,8 +116,13 @@ class ParsedDocument:
         self.version += 1
         one_row = b"\n" not in old[start:old_end] and b"\n" not in text[start:new_end]
         if not one_row:
-            self._pending_rows = None  # rows moved: nothing derived survives
-            return self._reparse()
+            pending, self._pending_rows = self._pending_rows, None  # rows moved
+            tree = self._reparse()
+            if pending is not None:
+                edited = pending | {old.count(b"\n", 0, start), old.count(b"\n", 0, old_end)}
+                added = text.count(b"\n", start, new_end) - old.count(b"\n", start, old_end)
+                self.last_row_move = RowMove(min(edited), max(edited), added)
+            return tree
         row = text.count(b"\n", 0, start)
         if self._pending_rows is not None:
             self._pending_rows.add(row)
@@ -120,6 +141,7 @@ class ParsedDocument:
         self.tree = self.parser.parse(self.text, edited)
         self.deferred = False
         self.parses += 1
+        self.last_row_move = None
         pending, self._pending_rows = self._pending_rows, set()
         self.last_changed_rows = None
         self.last_edited_rows = (min(pending), max(pending)) if pending else None

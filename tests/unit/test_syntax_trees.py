@@ -11,8 +11,8 @@ from tree_sitter import Parser
 
 from models.trimming.context_trimmer import ContextTrimmer
 from models.trimming.languages import LanguageRules, grammar, rules_for
-from models.trimming.outline import Outline, outline
-from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
+from models.trimming.outline import Kind, Outline, outline
+from models.trimming.syntax_trees import ParsedDocument, RowMove, SyntaxTrees
 
 CASES = Path(__file__).parent / "trimming_cases"
 SOURCES = {
@@ -81,12 +81,14 @@ def test_documents_beyond_the_limit_are_forgotten_oldest_first() -> None:
     assert (trees.full_parses, trees.incremental_parses) == (4, 1)
 
 
-def _opened(name: str) -> tuple[LanguageRules, ContextTrimmer, ParsedDocument]:
-    """A trimmer that has parsed the fixture `name`."""
+def _opened(
+    name: str, text: str | None = None
+) -> tuple[LanguageRules, ContextTrimmer, ParsedDocument]:
+    """A trimmer that has parsed `text`, by default the fixture `name`."""
     rules = rules_for(None, name)
     assert rules is not None
     trimmer = ContextTrimmer(len)
-    parsed = trimmer.trees.parse(name, rules, SOURCES[name].encode())
+    parsed = trimmer.trees.parse(name, rules, (text or SOURCES[name]).encode())
     assert parsed is not None
     return rules, trimmer, parsed
 
@@ -100,26 +102,37 @@ def test_reused_outline_equals_a_fresh_one(name: str, edits: list[Any]) -> None:
     rules, trimmer, parsed = _opened(name)
     text = SOURCES[name]
     previous = trimmer._outline(name, parsed)
-    for keystroke, edit in edits:
-        text = _word_typed(text, edit) if keystroke else _apply(text, edit)
-        parsed = trimmer.trees.parse(name, rules, text.encode())
-        assert parsed is not None
+    for step, edit in enumerate([*edits, None]):
+        parses = parsed.parses
+        if edit is None:  # the end: parse what a lagging tree deferred
+            parsed.settle()
+        else:
+            keystroke, change = edit
+            text = _word_typed(text, change) if keystroke else _apply(text, change)
+            parsed = trimmer.trees.parse(name, rules, text.encode())
+            assert parsed is not None
         got = trimmer._outline(name, parsed)
-        if not parsed.deferred:  # a lagging tree keeps the last parse's outline, checked below
+        if parsed.parses == parses:
+            # Not parsed (the same text, or a lagging tree): the last parse's outline.
+            assert got is previous, step
+        else:
             _assert_fresh_or_kept_through_a_broken_line(got, previous, parsed, rules)
         previous = got
-    parsed.settle()
-    got = trimmer._outline(name, parsed)
-    _assert_fresh_or_kept_through_a_broken_line(got, previous, parsed, rules)
 
 
 def _assert_fresh_or_kept_through_a_broken_line(
     got: Outline, previous: Outline, parsed: ParsedDocument, rules: LanguageRules
 ) -> None:
-    """A tree that parses cleanly gets its own outline; a broken one may keep the last."""
+    """A tree that parses cleanly gets its own outline; a broken one may keep the last, moved
+    by the rows a line break added or removed."""
     if got == outline(parsed.tree.root_node, rules):
         return
     assert parsed.tree.root_node.has_error
+    move = parsed.last_row_move
+    if move is not None:
+        assert previous.function_with_body_around((move.first, move.last)) is not None
+        assert got == previous.shifted(move.first, move.last, move.delta)
+        return
     assert got is previous
     assert parsed.last_edited_rows is not None
     assert previous.function_with_body_around(parsed.last_edited_rows) is not None
@@ -162,3 +175,41 @@ def test_a_keystroke_that_unbalances_its_line_waits_for_the_line_to_balance() ->
     assert not parsed.deferred and parsed.parses == parses + 1
     assert (trees.incremental_parses, trees.deferred_updates) == (1, 1)
     assert str(parsed.tree.root_node) == str(Parser(language).parse(closed.encode()).root_node)
+
+
+def test_a_line_break_records_how_it_moved_the_rows() -> None:
+    rules = rules_for("python")
+    assert rules is not None
+    trees = SyntaxTrees()
+    text = "def f():\n    a = 1\n    return a\n\n\ndef g():\n    return 2\n"
+    trees.parse("d.py", rules, text.encode())
+    text = text.replace("a = 1", "a = (1,")  # deferred: its row is unbalanced
+    parsed = trees.parse("d.py", rules, text.encode())
+    assert parsed is not None and parsed.deferred and parsed.last_row_move is None
+    text = text.replace("(1,", "(1,\n")
+    parsed = trees.parse("d.py", rules, text.encode())
+    assert parsed is not None
+    # The new line break is found after row 1's own: the edited rows run from 1 to 2.
+    assert parsed.last_row_move == RowMove(first=1, last=2, delta=1)
+    text = text.replace("(1,\n", "(1,\n 2")
+    parsed = trees.parse("d.py", rules, text.encode())
+    assert parsed is not None and parsed.last_row_move is None  # parsed, no row moved
+    text = text.replace("(1,\n 2", "(1, 2")
+    parsed = trees.parse("d.py", rules, text.encode())
+    assert parsed is not None
+    assert parsed.last_row_move == RowMove(first=1, last=2, delta=-1)
+
+
+def test_a_shifted_outline_moves_the_rows_after_the_edit_and_keeps_the_parents() -> None:
+    text = (
+        "import os\n\n\nclass A:\n    def m(self):\n        x = 1\n        return x\n\n"
+        "    def n(self):\n        return 2\n\n\nimport sys\n"
+    )
+    _, trimmer, parsed = _opened("a.py", text)
+    found = trimmer._outline("a.py", parsed)
+    moved = found.shifted(5, 5, 2)  # two lines added after `x = 1`, inside m's body
+    rows = {d.name: (d.start_row, d.header_end_row, d.end_row) for d in moved.definitions}
+    assert rows == {"A": (3, 3, 11), "m": (4, 4, 8), "n": (10, 10, 11)}
+    assert moved.import_rows == [0, 14]
+    n = moved.by_name["n"][0]
+    assert n.parent is moved.by_name["A"][0] and n.parent.kind is Kind.CONTAINER

@@ -228,3 +228,50 @@ def test_typing_a_line_that_breaks_the_parse_keeps_the_suffix() -> None:
         suffixes.add(window.suffix)
     assert trimmer.trimmed == len(line) + 1
     assert len(suffixes) == 1
+
+
+RANGE_JS = """const debug = (...args) => console.log(...args)
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const replaceTilde = (comp) => {
+  const [M, m, p, pr] = comp.split('.')
+  let ret
+  if (isX(m)) {
+    ret = `>=${M}.0.0 <${+M + 1}.0.0-0`
+  } else if (pr) {
+    debug('replaceTilde pr', pr)
+    █
+  } else {
+    ret = `>=${M}.${m}.${p} <${M}.${+m + 1}.0-0`
+  }
+  debug('tilde return', ret)
+  return ret
+}
+
+const replaceCaret = (comp) => {
+  const [M, m, p] = comp.split('.')
+  return `>=${M}.${m}.${p} <${+M + 1}.0.0-0`
+}
+
+const replaceStars = (comp) => comp.trim().replace(/\\*/g, '')
+"""
+
+
+def test_a_line_break_inside_an_unfinished_template_literal_keeps_the_suffix() -> None:
+    # After the line break the backtick is still open: the parser reads the rest of the file
+    # as string and code turned about, and an outline made from that tree would change the
+    # functions around the cursor, the suffix with them, and cost the whole KV cache (about
+    # 600 tokens of range.js at one key in the typing replay).
+    before, after = RANGE_JS.split("█")
+    typed = "ret = `>=${M}.${m}.${p}-${pr\n      } <${M}.${+m + 1}.0-0`"
+    trimmer = ContextTrimmer(count_tokens)
+    suffixes = set()
+    for length in range(len(typed) + 1):
+        prefix = before + typed[:length]
+        window = trimmer.window("file:///p/range.js", "javascript", prefix, after, 240, 0.45)
+        assert window.prefix.endswith(prefix[prefix.rfind("\n") + 1 :])
+        suffixes.add(window.suffix)
+    assert trimmer.trimmed == len(typed) + 1
+    assert len(suffixes) == 1
+    assert "const replaceCaret = (comp) => {" in window.suffix
