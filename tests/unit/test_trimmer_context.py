@@ -217,16 +217,8 @@ def test_typing_a_line_that_breaks_the_parse_keeps_the_suffix() -> None:
     # Half-typed, `if err := c.resolveArgs(); err != nil {` leaves `return err }` below it
     # unmatched: at some keys the parser ends Run early, at others runs it into connect().
     # The suffix comes first in the prompt, so a flip would cost the whole KV cache.
-    before, after = GO_CLIENT.split("█")
     line = "if err := c.resolveArgs(); err != nil {"
-    trimmer = ContextTrimmer(count_tokens)
-    suffixes = set()
-    for typed in range(len(line) + 1):
-        window = trimmer.window(
-            "file:///p/client.go", "go", before + line[:typed], after, 160, 0.25
-        )
-        suffixes.add(window.suffix)
-    assert trimmer.trimmed == len(line) + 1
+    suffixes = _suffixes_while_typing("file:///p/client.go", "go", GO_CLIENT, line, 160, 0.25)
     assert len(suffixes) == 1
 
 
@@ -263,15 +255,26 @@ def test_a_line_break_inside_an_unfinished_template_literal_keeps_the_suffix() -
     # as string and code turned about, and an outline made from that tree would change the
     # functions around the cursor, the suffix with them, and cost the whole KV cache (about
     # 600 tokens of range.js at one key in the typing replay).
-    before, after = RANGE_JS.split("█")
     typed = "ret = `>=${M}.${m}.${p}-${pr\n      } <${M}.${+m + 1}.0-0`"
+    suffixes = _suffixes_while_typing(
+        "file:///p/range.js", "javascript", RANGE_JS, typed, 240, 0.45
+    )
+    assert len(suffixes) == 1
+    assert "const replaceCaret = (comp) => {" in suffixes.pop()
+
+
+def _suffixes_while_typing(
+    uri: str, language: str, source: str, typed: str, budget: int, share: float
+) -> set[str]:
+    """The suffixes the trimmer gives while `typed` is typed key by key at `source`'s █; every
+    key's prompt trimmed, its prefix ending with the cursor's line."""
+    before, after = source.split("█")
     trimmer = ContextTrimmer(count_tokens)
     suffixes = set()
     for length in range(len(typed) + 1):
         prefix = before + typed[:length]
-        window = trimmer.window("file:///p/range.js", "javascript", prefix, after, 240, 0.45)
+        window = trimmer.window(uri, language, prefix, after, budget, share)
         assert window.prefix.endswith(prefix[prefix.rfind("\n") + 1 :])
         suffixes.add(window.suffix)
     assert trimmer.trimmed == len(typed) + 1
-    assert len(suffixes) == 1
-    assert "const replaceCaret = (comp) => {" in window.suffix
+    return suffixes
