@@ -71,7 +71,7 @@ class TypingHistory:
     """What request gating needs to know about a document's recent edits and suggestions."""
 
     last_edit_deleted: bool = False
-    last_edit_indented: bool = False
+    last_edit_blank: bool = False
     """The last edit inserted only spaces or tabs: typed by hand, indentation comes a key at a
     time (an editor's auto-indent comes with the newline, in the same edit)."""
 

@@ -63,8 +63,8 @@ class CompletionSettings:
     max_tokens: int = _bounded(64, 1, 512)
     skip_unlikely: bool = True
     """Skip requests whose suggestions are rarely taken: inside comments and strings,
-    mid-word with text right of the cursor, on a word's second character, right after a
-    deletion, while indenting by hand."""
+    mid-word with text right of the cursor, on a word's second character, right after a space
+    typed after code, right after a deletion, while indenting by hand."""
 
 
 @dataclass(frozen=True)

@@ -275,7 +275,7 @@ def _skip_reason(
     if history.last_edit_deleted:
         return SkipReason.AFTER_DELETION
     return text_skip_reason(
-        prefix, suffix, low_value=low_value, indented=history.last_edit_indented
+        prefix, suffix, low_value=low_value, blank_typed=history.last_edit_blank
     )
 
 

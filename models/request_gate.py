@@ -1,11 +1,11 @@
 """Request gating: which completion requests are not worth the model's time.
 
 After "Don't Complete It!" (Sun et al.): a suggestion is rarely taken inside a comment or a
-string, in the middle of a word with text right of the cursor, on a word's second character
-(when the suggestion cache had nothing for it), right after the user deleted text, or while
-indenting by hand. Skipping those requests costs few accepted suggestions and saves their whole
-inference. These are pure functions of the text (and, for comments and strings, of the syntax
-tree); the server keeps the history they need.
+string, in the middle of a word with text right of the cursor, on a word's second character or
+right after a space typed after code (when the suggestion cache had nothing for it), right
+after the user deleted text, or while indenting by hand. Skipping those requests costs few
+accepted suggestions and saves their whole inference. These are pure functions of the text
+(and, for comments and strings, of the syntax tree); the server keeps the history they need.
 
 Not a rule: a run of passed-over suggestions on a line. Scored on the lockstep replays, skipping
 after three loses 4-5 % of accepted suggestions directly and up to about half with the ones
@@ -28,6 +28,7 @@ class SkipReason(Enum):
     AFTER_DELETION = "after-deletion"
     INDENTING = "indenting"
     WORD_START = "word-start"
+    AFTER_SPACE = "after-space"
     INSIDE_WORD = "inside-word"
     """Only under the power governor's `skip low-value requests` rung."""
 
@@ -47,6 +48,7 @@ _LABELS = {
     SkipReason.AFTER_DELETION: "right after a deletion",
     SkipReason.INDENTING: "while indenting by hand (blank line, a space or tab just typed)",
     SkipReason.WORD_START: "on a word's second character (one more narrows the guess)",
+    SkipReason.AFTER_SPACE: "right after a space typed after code (the next word carries it)",
     SkipReason.INSIDE_WORD: "inside a word (power saving: only at word and line ends)",
 }
 
@@ -56,21 +58,28 @@ def _is_word(char: str) -> bool:
 
 
 def text_skip_reason(
-    prefix: str, suffix: str, *, low_value: bool = False, indented: bool = False
+    prefix: str, suffix: str, *, low_value: bool = False, blank_typed: bool = False
 ) -> SkipReason | None:
-    """The text-only rules: mid-word with text on the right, indenting by hand (`indented`: the
-    last edit inserted only spaces or tabs), a word's second character, and (power saving)
-    inside a word. With the suggestion cache on (the default) only the requests it could not
-    answer get here: on a word's second character that means the guess made at its first did
-    not hold, and in the lockstep typing replays the model's next guess there was taken 2
-    times in 56."""
-    if indented and not prefix[prefix.rfind("\n") + 1 :].strip(" \t"):
+    """The text-only rules: mid-word with text on the right, indenting by hand and a space
+    after code (`blank_typed`: the last edit inserted only spaces or tabs), a word's second
+    character, and (power saving) inside a word. With the suggestion cache on (the default)
+    only the requests it could not answer get here: on a word's second character or after a
+    space that means the guess made a key earlier did not hold. After a space the prompt also
+    ends in a lone space token where the model's vocabulary has the space inside the next
+    word's token (` return`, ` nil`). In the lockstep typing replays the model's next guess on
+    a word's second character was taken 2 times in 56; after a space none of 305 guesses in five
+    typist-pace replays was taken or typed through, and 36 in three lockstep replays gave 6
+    accepted keys (bench/results/gating-after-space/positions.txt)."""
+    line = prefix[prefix.rfind("\n") + 1 :]
+    if blank_typed and not line.strip(" \t"):
         return SkipReason.INDENTING
     before = prefix[-1:]
     rest = suffix.split("\n", 1)[0]
     has_text_right = any(c not in _CLOSERS for c in rest)
     if has_text_right and (_is_word(before) or _is_word(rest[:1])):
         return SkipReason.MID_WORD
+    if blank_typed and before in " \t":
+        return SkipReason.AFTER_SPACE
     if _second_of_word(prefix):
         return SkipReason.WORD_START
     if low_value and _is_word(before):

@@ -82,7 +82,7 @@ def power_section(typing: dict[str, Any]) -> list[str]:
         f"{RESERVE_SECONDS:.0f} s reserve it starts with). Cache misses: requests that the "
         "suggestion cache could not answer, the only ones that gating and the budget decide. "
         "Skipped: gating rules (comments/strings, mid-word, a word's second character, "
-        "indenting by hand, after deletion, and the governor's inside-word "
+        "a space after code, indenting by hand, after deletion, and the governor's inside-word "
         "rung), as a share of all requests and of cache misses; warmed: prompt tokens "
         "evaluated for skipped requests (no generation) to keep the KV cache current; "
         "debounced: superseded during the governor's wait; refused: the budget allowed only "

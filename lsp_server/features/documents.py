@@ -18,7 +18,7 @@ def register(server: WattcodeServer) -> None:
         uri = params.text_document.uri
         if (in_flight := session.in_flight.get(uri)) is not None:
             in_flight.cancel()  # its answer would be for text that no longer exists
-        deleted, indented = False, False
+        deleted, blank = False, False
         for change in params.content_changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 removed = change.range.end.line - change.range.start.line
@@ -26,12 +26,12 @@ def register(server: WattcodeServer) -> None:
                 if added != removed:
                     session.shift_records(uri, change.range.end.line, added - removed)
                 deleted = not change.text and change.range.start != change.range.end
-                indented = bool(change.text) and not change.text.strip(" \t")
+                blank = bool(change.text) and not change.text.strip(" \t")
             else:
                 session.records.pop(uri, None)
-                deleted, indented = False, False
+                deleted, blank = False, False
         session.typing[uri].last_edit_deleted = deleted
-        session.typing[uri].last_edit_indented = indented
+        session.typing[uri].last_edit_blank = blank
         note_acceptances(server, uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

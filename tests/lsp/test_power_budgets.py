@@ -246,6 +246,9 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert await ask(client, uri, 4, 1) == ""  # indenting a blank line by hand
     edit(client, uri, 5, (4, 1), (4, 1), "re")
     assert await ask(client, uri, 4, 3) == ""  # a word's second character
+    edit(client, uri, 6, (4, 3), (4, 3), "turn")
+    edit(client, uri, 7, (4, 7), (4, 7), " ")
+    assert await ask(client, uri, 4, 8) == ""  # "return |": a space typed after code
     await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
     after = await stats(client)
 
@@ -257,6 +260,7 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert delta("requests_skipped_after_deletion") == 1
     assert delta("requests_skipped_indenting") == 1
     assert delta("requests_skipped_word_start") == 1
+    assert delta("requests_skipped_after_space") == 1
     assert delta("generations_started") == 1  # the manual one
 
     configure(client, {"completion": {"skipUnlikely": False}})

@@ -29,9 +29,24 @@ def test_mid_word_with_text_on_the_right(text: str, expected: SkipReason | None)
 
 
 def test_indenting_by_hand_is_skipped_an_auto_indented_line_is_not() -> None:
-    assert text_skip_reason("def f():\n   ", "", indented=True) is SkipReason.INDENTING
-    assert text_skip_reason("def f():\n    ", "", indented=False) is None  # Enter + auto-indent
-    assert text_skip_reason("    return ", "", indented=True) is None  # a space after code
+    assert text_skip_reason("def f():\n   ", "", blank_typed=True) is SkipReason.INDENTING
+    assert text_skip_reason("def f():\n    ", "", blank_typed=False) is None  # auto-indent
+
+
+@pytest.mark.parametrize(
+    ("text", "blank_typed", "expected"),
+    [
+        ("    return |\n", True, SkipReason.AFTER_SPACE),
+        ("x = f(a,\t|)\n", True, SkipReason.AFTER_SPACE),  # only closers on the right
+        ("if a and |b:\n", True, SkipReason.MID_WORD),  # text on the right decides first
+        ("    return |\n", False, None),  # came with other text: a paste, an accepted suggestion
+        ("    return x|\n", True, None),  # the cursor is not after a space
+    ],
+)
+def test_a_space_typed_after_code_is_skipped(
+    text: str, blank_typed: bool, expected: SkipReason | None
+) -> None:
+    assert text_skip_reason(*split(text), blank_typed=blank_typed) is expected
 
 
 @pytest.mark.parametrize(
