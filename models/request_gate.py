@@ -67,9 +67,9 @@ def text_skip_reason(
     space that means the guess made a key earlier did not hold. After a space the prompt also
     ends in a lone space token where the model's vocabulary has the space inside the next
     word's token (` return`, ` nil`). In the lockstep typing replays the model's next guess on
-    a word's second character was taken 2 times in 56; after a space none of 305 guesses in five
-    typist-pace replays was taken or typed through, and 36 in three lockstep replays gave 6
-    accepted keys (bench/results/gating-after-space/positions.txt)."""
+    a word's second character was taken 2 times in 56; after a space after code, none of 103
+    guesses in five typist-pace replays without gating (nor of 9 in three lockstep ones) was
+    taken or typed through (bench/results/gating-after-space/positions.txt)."""
     line = prefix[prefix.rfind("\n") + 1 :]
     if blank_typed and not line.strip(" \t"):
         return SkipReason.INDENTING
