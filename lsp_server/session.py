@@ -72,8 +72,9 @@ class TypingHistory:
 
     last_edit_deleted: bool = False
     last_edit_blank: bool = False
-    """The last edit inserted only spaces or tabs: typed by hand, indentation comes a key at a
-    time (an editor's auto-indent comes with the newline, in the same edit)."""
+    """The last edit inserted only spaces or tabs: typed by hand, indentation and the space
+    after a word come a key at a time (an editor's auto-indent comes with the newline, in the
+    same edit)."""
 
 
 @dataclass

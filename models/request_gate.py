@@ -78,7 +78,7 @@ def text_skip_reason(
     has_text_right = any(c not in _CLOSERS for c in rest)
     if has_text_right and (_is_word(before) or _is_word(rest[:1])):
         return SkipReason.MID_WORD
-    if blank_typed and before in " \t":
+    if blank_typed and prefix.endswith((" ", "\t")):
         return SkipReason.AFTER_SPACE
     if _second_of_word(prefix):
         return SkipReason.WORD_START
