@@ -57,16 +57,28 @@ def gating_headline(configs: dict[str, Any]) -> list[str]:
     gated, ungated = configs.get("wattcode"), configs.get("no-gate")
     if not gated or not ungated or "requests" not in gated:
         return []
-    change = gated["accepted"] / ungated["accepted"] - 1 if ungated["accepted"] else math.nan
     skipped, misses = gated["requests_skipped"], _cache_misses(gated)
+    taken = ""
+    if "taken" in gated and "taken" in ungated:
+        taken = (
+            f"; taken (one per run of accepted keys, as a user pressing Tab) {gated['taken']} vs "
+            f"{ungated['taken']} ({_change(gated['taken'], ungated['taken'])})"
+        )
     return [
         f"Request gating: {_share(skipped, gated['requests'])} of requests skipped "
         f"({skipped:.0f} of {gated['requests']:.0f}), {_share(skipped, misses)} of those "
-        f"the suggestion cache could not answer ({misses:.0f}); accepted "
-        f"suggestions {gated['accepted']} vs {ungated['accepted']} without gating "
-        f"({abs(change) * 100:.1f}% {'fewer' if change < 0 else 'more'}); energy "
+        f"the suggestion cache could not answer ({misses:.0f}); accepted keys "
+        f"{gated['accepted']} vs {ungated['accepted']} without gating "
+        f"({_change(gated['accepted'], ungated['accepted'])}){taken}; energy "
         f"{gated['run_joules']:.0f} J vs {ungated['run_joules']:.0f} J."
     ]
+
+
+def _change(value: float, reference: float) -> str:
+    if not reference:
+        return "–"
+    change = value / reference - 1
+    return f"{abs(change) * 100:.1f}% {'fewer' if change < 0 else 'more'}"
 
 
 def power_section(typing: dict[str, Any]) -> list[str]:
@@ -90,7 +102,7 @@ def power_section(typing: dict[str, Any]) -> list[str]:
         "",
         "| config | budget (Wh/h) | spent (Wh/h) | held | run (s) | requests | cache misses | "
         "skipped | of misses | skipped by reason | warmed | debounced | refused | suggestions | "
-        "accepted | accepted vs wattcode |",
+        "accepted keys (taken) | accepted vs wattcode |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
         "| --- | --- |",
     ]
@@ -106,7 +118,7 @@ def power_section(typing: dict[str, Any]) -> list[str]:
             f"{_share(s['requests_skipped'], _cache_misses(s))} | {reasons or '–'} | "
             f"{s.get('prompt_tokens_warmed', 0):.0f} | {s['requests_debounced']:.0f} | "
             f"{s['requests_refused']:.0f} | "
-            f"{s['suggestions']} | {s['accepted']} | "
+            f"{s['suggestions']} | {s['accepted']} ({s.get('taken', '–')}) | "
             f"{_share(s['accepted'], reference) if reference else '–'} |"
         )
     lines.append("")

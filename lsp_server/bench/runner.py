@@ -219,6 +219,10 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
         if plan.typing_pace == "lockstep"
         else "typed at ~110 ms a key with a 600 ms pause at line ends."
     )
+    note += (
+        " A key's suggestion is accepted when its first line is what is typed next on the line; "
+        "taken counts each run of accepted keys once (where a user would press Tab)."
+    )
     if missing:
         note += f" Skipped (missing or changed): {', '.join(missing)}."
     return {

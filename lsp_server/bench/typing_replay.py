@@ -5,7 +5,9 @@ the span is typed as an editor sends it: `didChange` with one character, then
 `textDocument/inlineCompletion`; when the next key arrives while a request is still open, the
 request is cancelled with `$/cancelRequest`. Keys come at a seeded, jittered typing rhythm with
 a pause at every line end. A suggestion counts as accepted (the acceptance proxy) when its first
-line equals what the user types next on that line.
+line equals what the user types next on that line. Typing on through an accepted suggestion keeps
+it accepted key after key; the report also counts each such run once, as the suggestion a user
+would have taken with Tab (`taken`).
 
 In `lockstep` pace each key waits for its answer instead: nothing is cancelled, so which
 suggestions arrive no longer depends on the machine's timing, and two configurations differ only

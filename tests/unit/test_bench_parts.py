@@ -76,6 +76,24 @@ def test_typing_summary_counts_acceptance() -> None:
     assert summary["evaluated_tokens_per_key"] == 4
 
 
+def test_typing_on_through_an_accepted_suggestion_is_one_taken_suggestion() -> None:
+    result = ReplayResult("wattcode", "f.py", "Python")
+    result.keys = [
+        KeyRecord(0, 0.0, 0.1, "suggestion", "len(x))", "len(x))", accepted=True),
+        KeyRecord(1, 0.2, 0.2, "suggestion", "en(x))", "en(x))", accepted=True),
+        KeyRecord(2, 0.4, 0.4, "suggestion", "n(x))", "n(x))", accepted=True),
+        KeyRecord(3, 0.6, None, "cancelled"),
+        KeyRecord(4, 0.8, 0.9, "suggestion", "x))", "x))", accepted=True),
+        KeyRecord(5, 1.0, 1.1, "suggestion", "y", "z"),
+    ]
+    later = ReplayResult("wattcode", "g.py", "Python")
+    later.keys = [KeyRecord(0, 0.0, 0.1, "suggestion", "ok", "ok", accepted=True)]
+    assert [k.index for k in report.taken_suggestions(result.keys)] == [0, 4]
+    summary = report.typing_summary([result, later], peak_rss=1000)
+    assert summary["accepted"] == 5 and summary["taken"] == 3
+    assert summary["taken_chars"] == len("len(x))") + len("x))") + len("ok")
+
+
 def test_plan_includes_the_naive_baseline_when_typing_is_replayed() -> None:
     plan = BenchPlan.make(True, ["wattcode"], None, 7, None, None, None)
     assert [c.name for c in plan.configs] == ["naive", "wattcode"]
@@ -151,12 +169,14 @@ def test_gating_shares_count_only_the_requests_the_cache_could_not_answer() -> N
             "budget_held": None,
             "suggestions": 900,
             "accepted": accepted,
+            "taken": accepted // 10,
         }
 
     configs = {"wattcode": summary(50.0, 297), "no-gate": summary(0.0, 300)}
     [headline] = gating_headline(configs)
     assert "5.0% of requests skipped (50 of 1000), 25.0% of those" in headline
     assert "(200)" in headline and "(1.0% fewer)" in headline
+    assert "29 vs 30 (3.3% fewer)" in headline
     [gain] = gating_headline({**configs, "wattcode": summary(50.0, 303)})
     assert "(1.0% more)" in gain
     lines = power_section({"configs": configs})
