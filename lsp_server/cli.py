@@ -184,6 +184,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         spans=args.spans,
         gpu_layers=args.gpu_layers,
         typing_pace=args.typing_pace,
+        corpus=args.corpus,
     )
     try:
         report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
@@ -263,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="rhythm",
         help="rhythm: a typist's pace, open requests cancelled; lockstep: each key waits for "
         "its answer (deterministic acceptance, for comparing gating rules)",
+    )
+    bench.add_argument(
+        "--corpus",
+        choices=("default", "wide"),
+        default="default",
+        help="typed files: default (4) or wide (13: nine more the gating rules never saw)",
     )
     bench.set_defaults(run=cmd_bench)
 

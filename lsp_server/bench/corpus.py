@@ -74,6 +74,77 @@ CORPUS = (
     ),
 )
 
+WIDE_CORPUS = (
+    *CORPUS,
+    CorpusFile(
+        "Python",
+        "python",
+        STDLIB / "shlex.py",
+        "42ab6060f316e121e374e6621d8c1c98b8db323903c3df289a810c45a8ae46a7",
+        "CPython 3.11.7 standard library (PSF license)",
+    ),
+    CorpusFile(
+        "Python",
+        "python",
+        STDLIB / "colorsys.py",
+        "d9800f8e81d46e63ca6f2e7d6ac5f344d85afb92c3cf6d103b5f977f1ad66ac2",
+        "CPython 3.11.7 standard library (PSF license)",
+    ),
+    CorpusFile(
+        "Python",
+        "python",
+        STDLIB / "glob.py",
+        "fa579f8a50a66313d34d339f10be0821c9b4fed6207e8ba8e29ed1c5e119f740",
+        "CPython 3.11.7 standard library (PSF license)",
+    ),
+    CorpusFile(
+        "JavaScript",
+        "javascript",
+        NPM_MODULES / "semver" / "classes" / "semver.js",
+        "813b2c185512d30c9b931c2fed8140889d9d7490ceeeedc370da30337dc8ca57",
+        "semver, bundled with npm 11 (ISC license)",
+    ),
+    CorpusFile(
+        "JavaScript",
+        "javascript",
+        NPM_MODULES / "semver" / "classes" / "comparator.js",
+        "054202956430d63d5ff4599fae09760ce465b489e4f0b5ef5ce7cc7ac21157ac",
+        "semver, bundled with npm 11 (ISC license)",
+    ),
+    CorpusFile(
+        "JavaScript",
+        "javascript",
+        NPM_MODULES / "ini" / "lib" / "ini.js",
+        "007123836ffec243f41c8b35584fb3db0498aa12a440a9e0efc675d0000f4c32",
+        "ini, bundled with npm 11 (ISC license)",
+    ),
+    CorpusFile(
+        "Go",
+        "go",
+        GIT_CONTRIB / "persistent-https" / "proxy.go",
+        "c34a0c571e7dae0cc97056935c987be3ffe895aa09b1ec79805ad6501038dc52",
+        "git's contrib/persistent-https, Debian package git (GPL-2.0)",
+    ),
+    CorpusFile(
+        "Go",
+        "go",
+        GIT_CONTRIB / "persistent-https" / "socket.go",
+        "a90284d4cd2e261056759cd404a56e432b8a4f0edd0d06ab225317a66a4fe99e",
+        "git's contrib/persistent-https, Debian package git (GPL-2.0)",
+    ),
+    CorpusFile(
+        "Go",
+        "go",
+        GIT_CONTRIB / "persistent-https" / "main.go",
+        "73f7ca6cdfa19cc42720f1800093faede3f5f59d32fcad7c82772a781675716a",
+        "git's contrib/persistent-https, Debian package git (GPL-2.0)",
+    ),
+)
+"""`--corpus wide`: the default four and nine more of the same origins, none of which the gating
+rules were chosen on (the rules were read off replays of the default four)."""
+
+CORPORA = {"default": CORPUS, "wide": WIDE_CORPUS}
+
 LARGE_FILE = CorpusFile(
     "Python",
     "python",

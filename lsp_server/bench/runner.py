@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from lsp_server.bench import accuracy, report, trim_cost
 from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
-from lsp_server.bench.corpus import CORPUS
+from lsp_server.bench.corpus import CORPORA
 from lsp_server.bench.humaneval import (
     InfillTask,
     load_problems,
@@ -55,6 +55,8 @@ class BenchPlan:
     """Layers on the GPU for every configuration; None: all with a GPU build, else none."""
     typing_pace: str = "rhythm"
     """`rhythm`: keys at a human pace, open requests cancelled; `lockstep`: each key waits."""
+    corpus: str = "default"
+    """The typed files: a key of `corpus.CORPORA`."""
 
     def settings(self, config: BenchConfig) -> dict[str, Any]:
         """`config` as server settings, with this plan's GPU choice."""
@@ -75,6 +77,7 @@ class BenchPlan:
         spans: int | None,
         gpu_layers: int | None = None,
         typing_pace: str = "rhythm",
+        corpus: str = "default",
     ) -> BenchPlan:
         chosen = tuple(BY_NAME[name] for name in configs) if configs else ALL_CONFIGS
         chosen_workloads = tuple(workloads or WORKLOADS)
@@ -95,6 +98,7 @@ class BenchPlan:
             span_chars=40 if quick else 80,
             gpu_layers=gpu_layers,
             typing_pace=typing_pace,
+            corpus=corpus,
         )
 
 
@@ -177,14 +181,14 @@ def _trim_comparisons(
 
 
 async def run_typing(plan: BenchPlan) -> dict[str, Any]:
-    files = [f for f in CORPUS if f.load() is not None]
+    files = [f for f in CORPORA[plan.corpus] if f.load() is not None]
     if plan.quick:
         files = [
             next(f for f in files if f.language == lang)
             for lang in ("Python", "JavaScript")
             if any(f.language == lang for f in files)
         ]
-    missing = [f.path.name for f in CORPUS if f.load() is None]
+    missing = [f.path.name for f in CORPORA[plan.corpus] if f.load() is None]
     configs: dict[str, Any] = {}
     by_language: dict[str, Any] = {}
     with tqdm(desc="typing replay (keys)", file=sys.stderr) as bar:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lsp_server.bench import report
 from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME
-from lsp_server.bench.corpus import CORPUS
+from lsp_server.bench.corpus import CORPORA, CORPUS, WIDE_CORPUS
 from lsp_server.bench.runner import BenchPlan
 from lsp_server.bench.typing_replay import KeyRecord, ReplayResult, find_spans
 from lsp_server.settings import parse_settings
@@ -57,6 +57,19 @@ def test_corpus_files_are_pinned_and_present_here() -> None:
     assert {f.language for f in CORPUS} >= {"Python", "JavaScript", "Go"}
     present = [f for f in CORPUS if f.load() is not None]
     assert present, "no corpus file matched its hash on this machine"
+
+
+def test_the_wide_corpus_adds_distinct_files_of_every_language_with_spans_to_type() -> None:
+    assert WIDE_CORPUS[: len(CORPUS)] == CORPUS and CORPORA["wide"] is WIDE_CORPUS
+    assert len({f.path.name for f in WIDE_CORPUS}) == len(WIDE_CORPUS) > len(CORPUS)
+    added = WIDE_CORPUS[len(CORPUS) :]
+    assert {f.language for f in added} == {"Python", "JavaScript", "Go"}
+    for corpus_file in added:
+        text = corpus_file.load()
+        if text is not None:  # pinned files of another Python or npm are skipped, not replaced
+            assert len(find_spans(text, 2, 80, seed=7)) == 2, corpus_file.path.name
+    plan = BenchPlan.make(True, ["wattcode"], ["typing"], 7, None, None, None, corpus="wide")
+    assert plan.corpus == "wide"
 
 
 def test_typing_summary_counts_acceptance() -> None:
