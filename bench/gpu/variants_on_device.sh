@@ -5,7 +5,9 @@
 #   to $W/parts, then run the accuracy bench on each variant in turn, detached, and poll.
 # poll: poll until the queue is done or $POLL s; copy each finished report's .tgz into $OUT.
 # VARIANTS: "NAME:CONFIGS ..." (the first NAME's source assembles the model and builds).
+# ARGS: the bench's other options (default: the accuracy run); KIND: the reports' name prefix.
 W=/root/wc; T0=$(date +%s); MODE=${1:-poll}; POLL=${POLL:-540}
+ARGS=${ARGS:-"--workloads accuracy --tasks 10 --padded-tasks 1033"}; KIND=${KIND:-trim}
 VARIANTS=${VARIANTS:-"vfinal:no-trim,wattcode"}
 FIRST=${VARIANTS%%:*}
 CONFIGS=${CONFIGS:-no-trim,wattcode}
@@ -37,8 +39,8 @@ print('model:', assemble(Path(os.environ['WATTCODE_DATA_DIR']) / 'models', part_
     cat > $W/queue.sh <<QEOF
 for spec in $VARIANTS; do
   v=\${spec%%:*}; C=\${spec#*:}
-  cd $W/src-\$v; N=trim-\$v; O=$W/reports/\$N
-  CMD="python3 -m lsp_server bench --configs \$C --workloads accuracy --tasks 10 --padded-tasks 1033 --out \$O"
+  cd $W/src-\$v; N=$KIND-\$v; O=$W/reports/\$N
+  CMD="python3 -m lsp_server bench --configs \$C $ARGS --out \$O"
   echo "\$CMD" >$W/\$N.cmd; date -u >$W/\$N.start
   PYTHONPATH="$W/boot:$W/site:\$PWD" \$CMD >$W/\$N.log 2>&1; echo \$? >$W/\$N.rc; date -u >$W/\$N.end
   if [ "\$(cat $W/\$N.rc)" != 0 ] || [ ! -e \$O/REPORT.md ]; then
@@ -60,7 +62,7 @@ esac
 if [ "$MODE" = poll ]; then
   while [ ! -e $W/queue.done ] && [ $(( $(date +%s)-T0 )) -lt $POLL ]; do sleep 5; done
   echo "at $(( $(date +%s)-T0 )) s; $(date -u)"; ls $W/*.rc 2>/dev/null; cat $W/queue.log
-  for f in $W/trim-*.log; do echo "== $f"; tr '\r' '\n' <$f | grep -v '^\s*$' | tail -2; done
+  for f in $W/$KIND-*.log; do echo "== $f"; tr '\r' '\n' <$f | grep -v '^\s*$' | tail -2; done
   cp $W/packed/*.tgz $OUT/ 2>/dev/null; ls -la $OUT
   [ -e $W/queue.done ] && echo QUEUE-DONE
 fi
