@@ -181,14 +181,16 @@ def _trim_comparisons(
 
 
 async def run_typing(plan: BenchPlan) -> dict[str, Any]:
-    files = [f for f in CORPORA[plan.corpus] if f.load() is not None]
+    corpus = CORPORA[plan.corpus]
+    present = [f.load() is not None for f in corpus]  # each file read and hashed once
+    files = [f for f, ok in zip(corpus, present, strict=True) if ok]
+    missing = [f.path.name for f, ok in zip(corpus, present, strict=True) if not ok]
     if plan.quick:
         files = [
             next(f for f in files if f.language == lang)
             for lang in ("Python", "JavaScript")
             if any(f.language == lang for f in files)
         ]
-    missing = [f.path.name for f in CORPORA[plan.corpus] if f.load() is None]
     configs: dict[str, Any] = {}
     by_language: dict[str, Any] = {}
     with tqdm(desc="typing replay (keys)", file=sys.stderr) as bar:
