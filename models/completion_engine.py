@@ -121,7 +121,7 @@ class CompletionEngine:
         cancel = cancel or CancelToken()
         meter = meter or WorkMeter()
         started = time.perf_counter()
-        if options.skip_comments_and_strings and self.trimmer.in_comment_or_string(
+        if options.skip_comments_and_strings and self.trimmer.skips_as_prose(
             document, language_id, prefix, suffix
         ):
             return self._skipped(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from models.prompt_window import PromptWindow, line_window
-from models.request_gate import in_comment_or_string, open_quote
+from models.request_gate import only_closers, open_quote, skipped_as_prose
 from models.trimming.languages import LanguageRules, rules_for
 from models.trimming.outline import Outline, outline
 from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
@@ -99,23 +99,25 @@ class ContextTrimmer:
         self.fallbacks += rules is not None
         return line_window(prefix, suffix, budget, suffix_share, self.costs)
 
-    def in_comment_or_string(
+    def skips_as_prose(
         self, document: str | None, language_id: str | None, prefix: str, suffix: str
     ) -> bool:
-        """Whether the cursor is inside a comment or string, by the document's syntax tree
-        (shared with trimming, so updated incrementally); False for languages without one."""
+        """Whether the cursor is inside a comment, or a string not being typed at its end
+        (`request_gate.skipped_as_prose`), by the document's syntax tree (shared with
+        trimming, so updated incrementally); False for languages without one."""
         rules = rules_for(language_id, document)
         if rules is None:
             return False
-        parsed = self.trees.parse(document or "", rules, (prefix + suffix).encode())
+        source = (prefix + suffix).encode()
+        parsed = self.trees.parse(document or "", rules, source)
         if parsed is None:
             return False
         if parsed.deferred:
             # The tree has not parsed this line yet (it has an open bracket or quote).
             line = prefix[prefix.rfind("\n") + 1 :]
             if open_quote(line, '"`' if rules.name == "rust" else "\"'`"):
-                return True
-        return in_comment_or_string(parsed.tree, len(prefix.encode()))
+                return not only_closers(suffix.split("\n", 1)[0])
+        return skipped_as_prose(parsed.tree, source, len(prefix.encode()))
 
     def forget(self, document: str) -> None:
         self.trees.forget(document)

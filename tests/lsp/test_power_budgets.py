@@ -233,11 +233,16 @@ async def test_bad_power_settings_give_one_message_and_keep_defaults(
 
 async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClient) -> None:
     uri = "file:///gating.py"
-    text = "def area(r):\n    # the area of a circle of radius r\n    x = compute(r)\n    return "
+    text = (
+        "def area(r):\n    # the area of a circle of radius r\n    x = compute(r)\n    return \n"
+        '    raise ValueError("radius must be ")\n'
+    )
     await open_document(client, uri, text)
     await wait_for_model(client)
     before = await stats(client)
     assert await ask(client, uri, 1, 38) == ""  # at the end of the comment
+    await ask(client, uri, 4, 37)  # a string typed at its end ("must be |"): not gated
+    assert (await stats(client))["generations_started"] == before["generations_started"] + 1
     assert await ask(client, uri, 2, 11) == ""  # "comp|ute(r)": mid-word, text on the right
     edit(client, uri, 2, (3, 10), (3, 11), "")
     assert await ask(client, uri, 3, 10) == ""  # right after a deletion
@@ -261,7 +266,7 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     assert delta("requests_skipped_indenting") == 1
     assert delta("requests_skipped_word_start") == 1
     assert delta("requests_skipped_after_space") == 1
-    assert delta("generations_started") == 1  # the manual one
+    assert delta("generations_started") == 2  # the string's end and the manual one
 
     configure(client, {"completion": {"skipUnlikely": False}})
     await asyncio.sleep(0.5)

@@ -55,13 +55,15 @@ def test_a_space_typed_after_code_is_skipped(
         ("    re", SkipReason.WORD_START),
         ("x = fo", SkipReason.WORD_START),
         ("ab", SkipReason.WORD_START),  # the document's start
-        ("x = 10", SkipReason.WORD_START),
+        ("x = _a", SkipReason.WORD_START),
+        ("x = 10", None),  # a number's digits narrow no guess among names
+        ("f(a, 1e", None),
         ("    r", None),
         ("    ret", None),
         ("x = f(", None),
     ],
 )
-def test_a_words_second_character_is_skipped(prefix: str, expected: SkipReason | None) -> None:
+def test_a_names_second_character_is_skipped(prefix: str, expected: SkipReason | None) -> None:
     assert text_skip_reason(prefix, "\n") is expected
 
 
@@ -91,39 +93,48 @@ def test_open_quote_on_the_line(line: str, inside: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "text", "inside"),
+    ("language", "text", "skipped"),
     [
         ("python", "def f():\n    # say hel|\n    return 1\n", True),
         ("python", 'def f():\n    x = "hel|lo"\n    return x\n', True),
         ("python", 'def f():\n    x = "hello"|\n    return x\n', False),
         ("python", 'def f():\n    """Docs\n    more |\n    """\n', True),
+        ("python", 'def f():\n    """Docs |"""\n', True),  # a docstring is prose
         ("python", "def f():\n    ret|\n", False),
         ("javascript", "function f() {\n  // todo |\n}\n", True),
         ("javascript", "function f() {\n  /* a\n  b| */\n}\n", True),
-        ("javascript", "function f() {\n  const s = `a ${b}|`;\n}\n", True),
+        ("javascript", "function f() {\n  const s = `a ${b}|`;\n}\n", False),  # typed at its end
+        ("javascript", "function f() {\n  const s = `a ${b}| c`;\n}\n", True),
+        ("javascript", "function f() {\n  const s = `a\n  b |`;\n}\n", True),  # a text block
         ("javascript", "function f() {\n  const s = `a ${b + |}`;\n}\n", False),
         ("python", 'def f():\n    x = f"a {y.|}"\n', False),
-        ("python", 'def f():\n    x = f"a {y} b|"\n', True),
-        ("go", 'func f() {\n\ts := "a|"\n}\n', True),
+        ("python", 'def f():\n    x = f"a {y} b|"\n', False),
+        ("python", 'def f():\n    x = f"a {y} b|, c"\n', True),
+        ("go", 'func f() {\n\ts := "a|"\n}\n', False),
+        ("go", 'func f() {\n\treturn errors.New("remote ne|")\n}\n', False),
+        ("go", 'func f() {\n\treturn errors.New("remote ne| here")\n}\n', True),
         ("rust", "fn f<'a>(x: &'a str) {\n    let y = x.le|\n}\n", False),
         ("c", "int f() {\n  return 0; // done|\n}\n", True),
         ("java", "class A {\n  void f() {\n    int x = 1;|\n  }\n}\n", False),
     ],
 )
-def test_comments_and_strings_from_the_syntax_tree(language: str, text: str, inside: bool) -> None:
+def test_comments_and_strings_from_the_syntax_tree(language: str, text: str, skipped: bool) -> None:
     trimmer = ContextTrimmer(len)
     prefix, suffix = split(text)
-    assert trimmer.in_comment_or_string("file:///a", language, prefix, suffix) is inside
+    assert trimmer.skips_as_prose("file:///a", language, prefix, suffix) is skipped
 
 
 def test_typing_an_open_string_is_seen_before_the_parser_catches_up() -> None:
     trimmer = ContextTrimmer(len)
     before = "def f():\n    x = 1\n"
-    assert not trimmer.in_comment_or_string("file:///a.py", "python", before, "")
-    # The next keystrokes open a string: the tree's update is deferred, the line tells.
-    assert trimmer.in_comment_or_string("file:///a.py", "python", before + '    y = "ab', "")
-    assert not trimmer.in_comment_or_string("file:///a.py", "python", before + "    y = (ab", "")
+    assert not trimmer.skips_as_prose("file:///a.py", "python", before, "")
+    # The next keystrokes open a string: the tree's update is deferred, the line tells. At its
+    # end the string is being typed (not skipped); with text on its right it is skipped.
+    assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = "ab', "")
+    assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', '")')
+    assert trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', ' cd")')
+    assert not trimmer.skips_as_prose("file:///a.py", "python", before + "    y = (ab", "")
 
 
 def test_unknown_languages_are_never_gated() -> None:
-    assert not ContextTrimmer(len).in_comment_or_string("file:///a.txt", "plaintext", "# x", "")
+    assert not ContextTrimmer(len).skips_as_prose("file:///a.txt", "plaintext", "# x", "")
