@@ -62,9 +62,10 @@ class CompletionSettings:
     enabled: bool = True
     max_tokens: int = _bounded(64, 1, 512)
     skip_unlikely: bool = True
-    """Skip requests whose suggestions are rarely taken: inside comments and strings,
-    mid-word with text right of the cursor, on a word's second character, right after a space
-    typed after code, right after a deletion, while indenting by hand."""
+    """Skip requests whose suggestions are rarely taken: inside comments and strings (not a
+    string typed at its end), mid-word with text right of the cursor, on a name's second
+    character, right after a space typed after code, right after a deletion, while indenting
+    by hand."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 After "Don't Complete It!" (Sun et al.): a suggestion is rarely taken inside a comment or a
 string (not one being typed at its end: see `skipped_as_prose`), in the middle of a word with
-text right of the cursor, on a word's second character or right after a space typed after code
+text right of the cursor, on a name's second character or right after a space typed after code
 (when the suggestion cache had nothing for it), right after the user deleted text, or while
 indenting by hand. Skipping those requests costs few accepted suggestions and saves their whole
 inference. These are pure functions of the text (and, for comments and strings, of the syntax
@@ -62,9 +62,9 @@ def text_skip_reason(
     prefix: str, suffix: str, *, low_value: bool = False, blank_typed: bool = False
 ) -> SkipReason | None:
     """The text-only rules: mid-word with text on the right, indenting by hand and a space
-    after code (`blank_typed`: the last edit inserted only spaces or tabs), a word's second
+    after code (`blank_typed`: the last edit inserted only spaces or tabs), a name's second
     character, and (power saving) inside a word. With the suggestion cache on (the default)
-    only the requests it could not answer get here: on a word's second character or after a
+    only the requests it could not answer get here: on a name's second character or after a
     space that means the guess made a key earlier did not hold. After a space the prompt also
     ends in a lone space token where the model's vocabulary has the space inside the next
     word's token (` return`, ` nil`). In the lockstep typing replays the model's next guess on
