@@ -149,7 +149,7 @@ def _is_string(node: Node) -> bool:
     )
 
 
-def comment_or_string_at(tree: Tree, offset: int) -> Node | None:
+def _comment_or_string_at(tree: Tree, offset: int) -> Node | None:
     """The comment holding byte `offset` (its end included: a line comment runs to the line's
     end), or the string literal holding it strictly (after its closing quote is outside); None
     in code, a string's `${...}` or `{...}` included."""
@@ -176,7 +176,7 @@ def skipped_as_prose(tree: Tree, source: bytes, offset: int) -> bool:
     10 in 219 on a word's second character and about 1 in 7 elsewhere, and they were most of
     what gating lost (bench/results/gating-typed-strings/analysis.txt). A triple-quoted string
     is a docstring (prose), and one opened on an earlier line is a block of text."""
-    literal = comment_or_string_at(tree, offset)
+    literal = _comment_or_string_at(tree, offset)
     if literal is None:
         return False
     if _is_comment(literal) or literal.start_byte <= source.rfind(b"\n", 0, offset):

@@ -1,0 +1,1 @@
+python3 -m lsp_server bench --configs wattcode,no-gate --workloads typing --corpus wide --typing-pace lockstep --spans 4 --seed 10 --out /root/wc/reports/gate-vts-lockstep10
