@@ -172,10 +172,11 @@ def skipped_as_prose(tree: Tree, source: bytes, offset: int) -> bool:
     Comments are prose: always skipped. A string is not skipped while it is being typed at its
     end (opened on the cursor's line, only closers to the right): completing a message and
     closing it is a suggestion users take. In the five lockstep replays before this exception,
-    the ungated model's guesses there were taken 10 times in 126, against 2 in 34 in comments,
-    10 in 219 on a word's second character and about 1 in 7 elsewhere, and they were most of
-    what gating lost (bench/results/gating-typed-strings/analysis.txt). A triple-quoted string
-    is a docstring (prose), and one opened on an earlier line is a block of text."""
+    the ungated model's guesses there were taken 10 times in 126, against 2 in 34 in comments
+    and other strings, 10 in 219 on a word's second character and about 1 in 7 elsewhere, and
+    they were most of what gating lost (bench/results/gating-typed-strings/analysis.txt). A
+    triple-quoted string is a docstring (prose), and one opened on an earlier line is a block
+    of text."""
     literal = _comment_or_string_at(tree, offset)
     if literal is None:
         return False
