@@ -165,25 +165,32 @@ def _comment_or_string_at(tree: Tree, offset: int) -> Node | None:
     return None
 
 
+def string_typed_at_its_end(opened: str, rest_of_line: str) -> bool:
+    """Whether a string opened on the cursor's line (`opened`: that line's text left of the
+    cursor, from the string's opening quote or earlier) is being typed at its end: only closers
+    right of the cursor, and no triple quote (a docstring is prose)."""
+    return '"""' not in opened and "'''" not in opened and only_closers(rest_of_line)
+
+
 def skipped_as_prose(tree: Tree, source: bytes, offset: int) -> bool:
     """Whether a request at byte `offset` of `source` (the text `tree` was parsed from) is
     skipped for the comment or string around it.
 
     Comments are prose: always skipped. A string is not skipped while it is being typed at its
-    end (opened on the cursor's line, only closers to the right): completing a message and
-    closing it is a suggestion users take. In the five lockstep replays before this exception,
-    the ungated model's guesses there were taken 10 times in 126, against 2 in 34 in comments
-    and other strings, 10 in 219 on a word's second character and about 1 in 7 elsewhere, and
-    they were most of what gating lost (bench/results/gating-typed-strings/analysis.txt). A
-    triple-quoted string is a docstring (prose), and one opened on an earlier line is a block
-    of text."""
+    end (`string_typed_at_its_end`): completing a message and closing it is a suggestion users
+    take. In the five lockstep replays before this exception, the ungated model's guesses there
+    were taken 10 times in 126, against 2 in 34 in comments and other strings, 10 in 219 on a
+    word's second character and about 1 in 7 elsewhere, and they were most of what gating lost
+    (bench/results/gating-typed-strings/analysis.txt). A string opened on an earlier line is a
+    block of text (a docstring, a template), so it is skipped."""
     literal = _comment_or_string_at(tree, offset)
     if literal is None:
         return False
     if _is_comment(literal) or literal.start_byte <= source.rfind(b"\n", 0, offset):
         return True
-    opening = source[literal.start_byte : literal.start_byte + 6].lstrip(b"bBfFrRuU")
     line_end = source.find(b"\n", offset)
     rest = source[offset : line_end if line_end >= 0 else len(source)]
-    docstring = opening.startswith((b'"""', b"'''"))
-    return docstring or not only_closers(rest.decode(errors="replace"))
+    opened = source[literal.start_byte : offset]
+    return not string_typed_at_its_end(
+        opened.decode(errors="replace"), rest.decode(errors="replace")
+    )

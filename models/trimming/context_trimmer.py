@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from models.prompt_window import PromptWindow, line_window
-from models.request_gate import only_closers, open_quote, skipped_as_prose
+from models.request_gate import open_quote, skipped_as_prose, string_typed_at_its_end
 from models.trimming.languages import LanguageRules, rules_for
 from models.trimming.outline import Outline, outline
 from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
@@ -116,7 +116,7 @@ class ContextTrimmer:
             # The tree has not parsed this line yet (it has an open bracket or quote).
             line = prefix[prefix.rfind("\n") + 1 :]
             if open_quote(line, '"`' if rules.name == "rust" else "\"'`"):
-                return not only_closers(suffix.split("\n", 1)[0])
+                return not string_typed_at_its_end(line, suffix.split("\n", 1)[0])
         return skipped_as_prose(parsed.tree, source, len(prefix.encode()))
 
     def forget(self, document: str) -> None:

@@ -133,6 +133,7 @@ def test_typing_an_open_string_is_seen_before_the_parser_catches_up() -> None:
     assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = "ab', "")
     assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', '")')
     assert trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', ' cd")')
+    assert trimmer.skips_as_prose("file:///a.py", "python", before + '    """Docs', "")
     assert not trimmer.skips_as_prose("file:///a.py", "python", before + "    y = (ab", "")
 
 
