@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from lsp_server import __version__
+from lsp_server.settings import DEFAULT_MAX_MILLISECONDS
 from models import default_model, paths
 from models.default_model import ProgressCallback
 from models.errors import ModelError
@@ -134,7 +135,9 @@ def cmd_complete(args: argparse.Namespace) -> int:
         print(f"wattcode: {exc}", file=sys.stderr)
         return 1
     options = CompletionOptions(
-        max_prompt_tokens=args.max_prompt_tokens, max_tokens=args.max_tokens
+        max_prompt_tokens=args.max_prompt_tokens,
+        max_tokens=args.max_tokens,
+        max_seconds=args.max_ms / 1000 if args.max_ms > 0 else None,
     )
     suggestion = CompletionEngine(LocalRunner(backend)).complete(
         prefix, suffix, options, document=str(file)
@@ -224,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("location", help="FILE:LINE:COL, 1-based (COL in characters)")
     complete.add_argument("--model", help="a GGUF file instead of the default model")
     complete.add_argument("--max-tokens", type=int, default=64)
+    complete.add_argument(
+        "--max-ms",
+        type=int,
+        default=DEFAULT_MAX_MILLISECONDS,
+        help="time budget: stop at the next line end past it (0: no budget)",
+    )
     complete.add_argument("--max-prompt-tokens", type=int, default=1024)
     complete.add_argument("--threads", type=int, default=None)
     complete.add_argument(

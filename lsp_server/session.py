@@ -17,6 +17,10 @@ from models.generation import GenerationStats
 from models.request_gate import SkipReason
 
 RECORDS_PER_DOCUMENT = 64
+GUARDS = ("indentation", "complete-lines", "syntax")
+"""The guards that may change a suggestion (`Suggestion.guards`), each counted."""
+SUGGESTION_CACHE = "suggestion-cache"
+"""The stop reason of a suggestion served from the suggestion cache (no model ran)."""
 
 STAT_KEYS = (
     "requests",
@@ -34,6 +38,9 @@ STAT_KEYS = (
     "prompt_seconds",
     "decode_seconds",
     "context_seconds",
+    "guard_seconds",
+    *(f"guard_{name.replace('-', '_')}" for name in GUARDS),
+    "generations_time_limited",
     "requests_skipped",
     *(reason.counter for reason in SkipReason),
     "warmups_started",
@@ -64,6 +71,10 @@ class SuggestionRecord:
 
     def covers(self, line: int) -> bool:
         return self.start_line <= line <= self.end_line
+
+    @property
+    def from_cache(self) -> bool:
+        return self.stats.stop_reason == SUGGESTION_CACHE
 
 
 @dataclass
@@ -125,7 +136,11 @@ class Session:
         del records[:-RECORDS_PER_DOCUMENT]
 
     def record_at(self, uri: str, line: int) -> SuggestionRecord | None:
-        return next((r for r in reversed(self.records.get(uri, [])) if r.covers(line)), None)
+        """The newest suggestion on `line` that ran the model, else the newest served from the
+        cache: the rest of an accepted multi-line suggestion, served from the cache while
+        the user typed through it, must not hide what generating it cost."""
+        covering = [r for r in reversed(self.records.get(uri, [])) if r.covers(line)]
+        return next((r for r in covering if not r.from_cache), covering[0] if covering else None)
 
     def shift_records(self, uri: str, after_line: int, delta: int) -> None:
         """Keep records on their lines when an edit above them adds or removes lines."""

@@ -19,6 +19,8 @@ from models.energy.carbon import GRAMS_PER_KWH, known_country
 from models.remote.endpoint import url_problem
 
 SECTION = "wattcode"
+DEFAULT_MAX_MILLISECONDS = 1500
+"""Chosen on the typing replay (bench/experiments/suggestion-guards/README.md)."""
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
@@ -61,6 +63,9 @@ class ContextSettings:
 class CompletionSettings:
     enabled: bool = True
     max_tokens: int = _bounded(64, 1, 512)
+    max_milliseconds: int | None = _bounded(DEFAULT_MAX_MILLISECONDS, 50, 60000)
+    """Time budget of one suggestion: past it, generation stops at the next line end and the
+    complete lines are shown (the next keys extend them); None: only `max_tokens` bounds it."""
     skip_unlikely: bool = True
     """Skip requests whose suggestions are rarely taken: inside comments and strings (not a
     string typed at its end), mid-word with text right of the cursor, on a name's second
@@ -95,6 +100,9 @@ class ExperimentalSettings:
     """Reuse the KV cache of the previous prompt's common token prefix."""
     prompt_order: str = _bounded("spm", choices=("spm", "psm"))
     """Suffix first (typing only appends to the prompt) or the classic prefix first."""
+    token_healing: bool = True
+    """Cut whitespace at the prompt's end and make the first generated tokens reproduce it, so
+    that a suggestion never starts one column too deep (models/token_healing.py)."""
     warm_skipped: bool = False
     """Evaluate the whole chunks of a skipped request's prompt (no generation), so that the
     next keystroke finds the KV cache current. Off: on a 2-core CPU a chunk cannot be

@@ -20,7 +20,7 @@ from lsprotocol import types
 from lsp_server.model_loading import load_model
 from lsp_server.model_worker import CompletionRequest, Outcome, OutcomeStatus
 from lsp_server.server import WattcodeServer
-from lsp_server.session import SuggestionRecord
+from lsp_server.session import SUGGESTION_CACHE, SuggestionRecord
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
 from models.energy.window import WindowEnergy
@@ -30,9 +30,6 @@ from models.request_gate import SkipReason, text_skip_reason
 from models.trimming.context_trimmer import OpenDocument
 
 log = logging.getLogger(__name__)
-
-SUGGESTION_CACHE = "suggestion-cache"
-"""The stop reason of a suggestion served from the cache."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +60,14 @@ def _options(server: WattcodeServer, restrictions: Restrictions, manual: bool) -
         prompt_order=settings.experimental.prompt_order,
         trim=settings.context.trim,
         skip_comments_and_strings=settings.completion.skip_unlikely and not manual,
+        token_healing=settings.experimental.token_healing,
+        max_seconds=_seconds(settings.completion.max_milliseconds),
         warm_skipped=settings.experimental.warm_skipped and restrictions.background_work,
     )
+
+
+def _seconds(milliseconds: int | None) -> float | None:
+    return None if milliseconds is None else milliseconds / 1000
 
 
 def _account(server: WattcodeServer, outcome: Outcome) -> None:
@@ -96,6 +99,11 @@ def _account(server: WattcodeServer, outcome: Outcome) -> None:
         session.count("prompt_seconds", stats.prompt_seconds)
         session.count("decode_seconds", stats.total_seconds - stats.prompt_seconds)
         session.count("context_seconds", finished.context_seconds)
+        session.count("guard_seconds", finished.guard_seconds)
+        for guard in finished.guards:
+            session.count(f"guard_{guard.replace('-', '_')}")
+        if stats.stop_reason == "time-limit":
+            session.count("generations_time_limited")
     if outcome.energy is not None:
         session.energy.add_window(outcome.energy)
         server.power.spend(outcome.energy.joules)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from lsp_server.session import SUGGESTION_CACHE
 from models.energy.carbon import GridIntensity, grams_co2e, watt_hours
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
-
-SUGGESTION_CACHE = "suggestion-cache"
 
 
 def _sig(value: float) -> str:

@@ -40,6 +40,15 @@ class CompletionOptions:
     """Cut long files down by their syntax tree where a grammar exists; else a line window."""
     skip_comments_and_strings: bool = False
     """Answer empty, without generating, when the cursor is inside a comment or string."""
+    token_healing: bool = True
+    """Cut whitespace at the prompt's end and make the first tokens reproduce it (a local model;
+    `models/token_healing.py`)."""
+    syntax_guard: bool = True
+    """Cut back or hide a multi-line suggestion that breaks the file's syntax (where a grammar
+    exists; `models/syntax_guard.py`)."""
+    max_seconds: float | None = None
+    """Time budget of one generation: past it, decoding stops at the next line end and the
+    complete lines are shown (None: only `max_tokens` bounds it)."""
     warm_skipped: bool = False
     """Evaluate a skipped request's prompt all the same (its whole chunks, no generation): the
     next keystroke's prompt then shares it, instead of finding the cache skipped keys behind."""
@@ -54,6 +63,11 @@ class Suggestion:
     stats: GenerationStats
     context_seconds: float = 0.0
     """Time spent choosing the prompt's context (trimming)."""
+    guards: frozenset[str] = frozenset()
+    """The guards that changed the suggestion: "indentation", "complete-lines" (see
+    `postprocess.clean_completion`) and "syntax" (`syntax_guard`)."""
+    guard_seconds: float = 0.0
+    """Time the syntax guard took."""
     skipped: SkipReason | None = None
     """Set when the request was gated: nothing was generated (its prompt may have been
     evaluated, see `CompletionOptions.warm_skipped`; `stats` counts those tokens)."""
@@ -144,9 +158,24 @@ class CompletionEngine:
             return options.early_stop and clean_completion(raw, context, multiline).finished
 
         generation = self.runner.run(window, options, cancel, meter, is_finished, document)
-        cleaned = clean_completion(generation.raw_text, context, multiline)
+        cleaned = clean_completion(
+            generation.raw_text, context, multiline, truncated=generation.stats.truncated
+        )
+        text, guards, guard_seconds = cleaned.text, cleaned.guards, 0.0
+        if options.syntax_guard and "\n" in text:
+            checked = self.trimmer.check_syntax(document, language_id, prefix, suffix, text)
+            if checked is not None:
+                guard_seconds = checked.seconds
+                if checked.cut:
+                    text, guards = checked.text, guards | {"syntax"}
         return Suggestion(
-            cleaned.text, generation.raw_text, multiline, generation.stats, context_seconds
+            text,
+            generation.raw_text,
+            multiline,
+            generation.stats,
+            context_seconds,
+            guards=guards,
+            guard_seconds=guard_seconds,
         )
 
     def warm(

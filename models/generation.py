@@ -3,7 +3,9 @@
 Greedy decoding (temperature 0) keeps suggestions deterministic, so that cached and uncached
 runs can be compared exactly. The loop checks the cancel token between prompt chunks and between
 tokens, and asks the caller's `is_finished` after every line so that text which post-processing
-would cut is never generated.
+would cut is never generated. A healed prompt (`models/token_healing.py`) constrains the first
+tokens to those that spell the cut text again; the text returned starts after it. A time budget
+stops decoding at the first line end past it (the caller keeps the complete lines).
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from models.cancellation import CancelToken
+from models.token_healing import consume
 
 
 @dataclass
@@ -40,7 +46,13 @@ class TokenModel(Protocol):
         """Make the context hold `tokens`, counting reused and evaluated tokens in `meter`."""
         ...
 
-    def greedy_next(self) -> int: ...
+    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+        """The most likely next token (among `allowed` when given)."""
+        ...
+
+    def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
+        """The tokens that may come first after `removed` was cut from the prompt's end."""
+        ...
 
     def accept(self, token: int) -> None:
         """Append a generated token to the context."""
@@ -49,6 +61,9 @@ class TokenModel(Protocol):
     def is_stop(self, token: int) -> bool: ...
 
     def token_bytes(self, token: int) -> bytes: ...
+
+
+TRUNCATING_STOPS = frozenset({"max-tokens", "time-limit", "context-full"})
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,14 @@ class GenerationStats:
     total_seconds: float
     cpu_seconds: float
     stop_reason: str
-    """"stop-token", "finished" (a post-processing stop rule), "max-tokens" or "context-full"."""
+    """"stop-token", "finished" (a post-processing stop rule), "max-tokens", "time-limit" (a
+    line ended past the time budget) or "context-full"."""
+
+    @property
+    def truncated(self) -> bool:
+        """The text was cut by a limit, not by the model or a stop rule: its last line may be
+        unfinished."""
+        return self.stop_reason in TRUNCATING_STOPS
 
     @classmethod
     def nothing(cls, stop_reason: str, seconds: float) -> GenerationStats:
@@ -85,9 +107,16 @@ def generate(
     is_finished: Callable[[str], bool] = lambda _text: False,
     reuse_prefix: bool = True,
     meter: WorkMeter | None = None,
+    healed: str = "",
+    max_seconds: float | None = None,
 ) -> Generation:
-    """Generate up to `max_tokens` after `prompt`; raises GenerationCancelled when cancelled."""
+    """Generate up to `max_tokens` after `prompt`; raises GenerationCancelled when cancelled.
+
+    `healed`: the text cut from the end of the prompt's prefix, which the first tokens must
+    reproduce (the text returned starts after it). `max_seconds`: past this time since the
+    start, decoding stops at the next line end."""
     started = time.perf_counter()
+    deadline = None if max_seconds is None else started + max_seconds
     cpu_started = time.process_time()
     cancel.raise_if_cancelled()
     meter = meter if meter is not None else WorkMeter()
@@ -99,19 +128,30 @@ def generate(
     generated = 0
     stop_reason = "max-tokens"
     limit = min(max_tokens, context_room)
+    pending = healed.encode()
     while generated < limit:
         cancel.raise_if_cancelled()
-        token = model.greedy_next()
+        allowed = model.continuations(pending) if pending else None
+        if allowed is not None and allowed.size == 0:
+            pending, allowed = b"", None  # nothing spells it: generate unconstrained
+        token = model.greedy_next(allowed)
         if model.is_stop(token):
             stop_reason = "stop-token"
             break
         generated += 1
         meter.generated_tokens += 1
-        piece = decoder.decode(model.token_bytes(token))
+        piece_bytes = model.token_bytes(token)
+        if pending:
+            pending, piece_bytes = consume(pending, piece_bytes)
+        piece = decoder.decode(piece_bytes)
         text += piece
-        if "\n" in piece and is_finished(text):
-            stop_reason = "finished"
-            break
+        if "\n" in piece:
+            if is_finished(text):
+                stop_reason = "finished"
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                stop_reason = "time-limit"
+                break
         if generated < limit:
             model.accept(token)
     else:

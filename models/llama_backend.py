@@ -17,6 +17,7 @@ from pathlib import Path
 
 import llama_cpp  # noqa: TID251 - the one allowed import
 import numpy as np
+import numpy.typing as npt
 import psutil
 
 from models.cancellation import CancelToken
@@ -24,6 +25,7 @@ from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
 from models.generation import WorkMeter
 from models.gguf_file import check_gguf
+from models.token_healing import VocabIndex
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +173,7 @@ class LlamaBackend:
         )
         self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
         self.name = str(self._llama.metadata.get("general.name", path.stem))
+        self._vocab_index = self._index_vocab()  # token healing's index: ~0.5 s, once
         log.info(
             "loaded %s (%s FIM, %d threads, context %d)",
             self.name,
@@ -199,6 +202,22 @@ class LlamaBackend:
 
     def is_stop(self, token: int) -> bool:
         return bool(llama_cpp.llama_vocab_is_eog(self._vocab, token)) or token in self.fim.stop_ids
+
+    def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
+        """Tokens whose text starts with `removed` or is a prefix of it (token healing)."""
+        return self._vocab_index.continuations(removed)
+
+    def _index_vocab(self) -> VocabIndex:
+        buffer = ctypes.create_string_buffer(256)
+        pieces: list[bytes] = []
+        for token in range(self._n_vocab):
+            # special=False: control tokens have no text, so they never qualify.
+            size = llama_cpp.llama_token_to_piece(self._vocab, token, buffer, 256, 0, False)
+            pieces.append(buffer.raw[:size] if size > 0 else b"")
+        controls = {
+            t for t in range(self._n_vocab) if llama_cpp.llama_vocab_is_control(self._vocab, t)
+        }
+        return VocabIndex(pieces, frozenset(controls | self.fim.stop_ids))
 
     # -- evaluation --------------------------------------------------------------------------
 
@@ -259,9 +278,11 @@ class LlamaBackend:
             if position <= whole_end:
                 self._whole_chunks_end = position
 
-    def greedy_next(self) -> int:
+    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
         logits_ptr = llama_cpp.llama_get_logits_ith(self._llama.ctx, -1)
         logits = np.ctypeslib.as_array(logits_ptr, shape=(self._n_vocab,))
+        if allowed is not None:
+            return int(allowed[np.argmax(logits[allowed])])
         return int(np.argmax(logits))
 
     def accept(self, token: int) -> None:

@@ -1,12 +1,15 @@
 """The local runner: the FIM prompt as the model's own tokens, run on this machine's model.
 
 The FIM markers are inserted as token ids and the document text is tokenized with special-token
-parsing off, so a file that contains "<|fim_prefix|>" cannot inject control tokens.
+parsing off, so a file that contains "<|fim_prefix|>" cannot inject control tokens. A prefix
+that ends in indentation or a space is healed (`models/token_healing.py`): the whitespace
+leaves the prompt and the first tokens must spell it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from models.cancellation import CancelToken
@@ -15,6 +18,7 @@ from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
 from models.generation import Generation, TokenModel, WorkMeter, generate
 from models.prompt_window import PromptWindow
+from models.token_healing import heal_prefix
 
 
 class CompletionModel(TokenModel, Protocol):
@@ -55,6 +59,9 @@ class LocalRunner:
         is_finished: Callable[[str], bool],
         document: str | None,
     ) -> Generation:
+        healed = heal_prefix(window.prefix) if options.token_healing else None
+        if healed is not None and healed.removed:
+            window = replace(window, prefix=healed.prefix)
         prompt = self._activated_prompt(window, options, document)
         return generate(
             self.model,
@@ -65,6 +72,8 @@ class LocalRunner:
             is_finished=is_finished,
             reuse_prefix=options.reuse_prefix,
             meter=meter,
+            healed=healed.removed if healed is not None else "",
+            max_seconds=options.max_seconds,
         )
 
     def prefill(

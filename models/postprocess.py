@@ -30,6 +30,8 @@ class CursorContext:
     previous_indent: int = 0
     """Indentation width of the nearest non-blank line above the cursor's line."""
     indent_unit: str = "    "
+    previous_opens_block: bool = False
+    """The nearest non-blank line above ends by opening a block (`:`, `{`, ...)."""
 
     @classmethod
     def from_text(cls, prefix: str, suffix: str, lookahead: int = 8) -> CursorContext:
@@ -43,7 +45,15 @@ class CursorContext:
             following_lines=tuple(rest.split("\n")[:lookahead]) if rest else (),
             previous_indent=indent_width(previous),
             indent_unit=guess_indent_unit(prefix + suffix),
+            previous_opens_block=previous.rstrip().endswith(BLOCK_OPENERS),
         )
+
+    @property
+    def block_indent(self) -> int:
+        """The indentation the cursor's line needs at most: one level deeper than the line
+        above when that line opens a block, else the same."""
+        deeper = indent_width(self.indent_unit) if self.previous_opens_block else 0
+        return self.previous_indent + deeper
 
     @property
     def multiline(self) -> bool:
@@ -59,6 +69,9 @@ class Cleaned:
     text: str
     finished: bool
     """True when a stop rule cut the text: generating more cannot change the suggestion."""
+    guards: frozenset[str] = frozenset()
+    """The guards that changed the text: "indentation" (`keep_typed_indentation`),
+    "complete-lines" (`complete_lines`)."""
 
 
 def indent_width(line: str, tab_width: int = 4) -> int:
@@ -127,11 +140,6 @@ def _clean_single_line(raw: str, ctx: CursorContext) -> Cleaned:
 def _clean_multi_line(raw: str, ctx: CursorContext) -> Cleaned:
     lines = [_match_indent_style(ln.rstrip(), ctx.indent_unit) for ln in raw.split("\n")]
     at_line_start = not ctx.line_prefix.strip()
-    if at_line_start and ctx.line_prefix and lines[0][:1] in (" ", "\t"):
-        # The model re-indented a line the user had already indented: keep one indentation.
-        expected_max = ctx.previous_indent + indent_width(ctx.indent_unit)
-        if indent_width(ctx.line_prefix + lines[0]) > expected_max:
-            lines[0] = lines[0].lstrip(" \t")
 
     anchor = next((ln.rstrip() for ln in ctx.following_lines if ln.strip()), None)
     full_lines = [ctx.line_prefix + lines[0], *lines[1:]]
@@ -168,15 +176,65 @@ def _clean_multi_line(raw: str, ctx: CursorContext) -> Cleaned:
     return Cleaned("\n".join(kept), finished)
 
 
-def clean_completion(raw: str, ctx: CursorContext, multiline: bool | None = None) -> Cleaned:
-    """Cut raw model output to the suggestion; `finished` says whether more tokens could matter."""
+def keep_typed_indentation(raw: str, ctx: CursorContext) -> str:
+    """Never indent deeper than the user did: on a line holding only the indentation typed so
+    far, whitespace the model puts first (a token's leading space) is cut to what the block
+    needs, and its following lines move left by as much (they follow the first line's column).
+
+    Token healing fixes the cause for a local model; this guard covers every other path (the
+    remote backend, a model without the spelling tokens)."""
+    if not ctx.line_prefix or ctx.line_prefix.strip() or raw[:1] not in (" ", "\t"):
+        return raw
+    first, newline, rest = raw.partition("\n")
+    body = first.lstrip(" \t")
+    if not body:
+        return body + newline + rest  # a blank first line: its whitespace is noise
+    typed = indent_width(ctx.line_prefix)
+    column = indent_width(ctx.line_prefix + first)
+    unit = indent_width(ctx.indent_unit)
+    if column <= max(typed, ctx.block_indent) and (column - typed) % unit == 0:
+        return raw  # the block needs more than was typed, in whole indentation units
+    moved = [_dedent(line, column - typed) for line in rest.split("\n")] if newline else []
+    return "\n".join([body, *moved])
+
+
+def _dedent(line: str, columns: int) -> str:
+    """`line` moved `columns` to the left, as far as its indentation allows (tabs count 4)."""
+    body = line.lstrip(" \t")
+    if not body:
+        return line
+    width = max(0, indent_width(line) - columns)
+    tabs = "\t" in line[: len(line) - len(body)]
+    return ("\t" * (width // 4) if tabs else " " * width) + body
+
+
+def complete_lines(raw: str) -> str:
+    """Text cut by a limit (tokens, time) keeps its finished lines only: the last one may stop
+    mid-statement, and a half statement accepted with Tab breaks the user's code."""
+    return raw[: raw.rfind("\n") + 1]
+
+
+def clean_completion(
+    raw: str, ctx: CursorContext, multiline: bool | None = None, *, truncated: bool = False
+) -> Cleaned:
+    """Cut raw model output to the suggestion; `finished` says whether more tokens could matter.
+
+    `truncated`: a limit stopped the generation (its last line is dropped, see
+    `complete_lines`)."""
     raw = raw.replace("\r\n", "\n")
+    guards: set[str] = set()
+    if truncated and (whole := complete_lines(raw)) != raw:
+        raw = whole
+        guards.add("complete-lines")
+    if (indented := keep_typed_indentation(raw, ctx)) != raw:
+        raw = indented
+        guards.add("indentation")
     use_multiline = ctx.multiline if multiline is None else multiline
     cleaned = _clean_multi_line(raw, ctx) if use_multiline else _clean_single_line(raw, ctx)
     text = cleaned.text.rstrip()
     if not text.strip() or _already_follows(text, ctx):
-        return Cleaned("", cleaned.finished)
-    return Cleaned(text, cleaned.finished)
+        return Cleaned("", cleaned.finished, frozenset(guards))
+    return Cleaned(text, cleaned.finished, frozenset(guards))
 
 
 def _already_follows(text: str, ctx: CursorContext) -> bool:

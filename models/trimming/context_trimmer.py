@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from models.prompt_window import PromptWindow, line_window
 from models.request_gate import open_quote, skipped_as_prose, string_typed_at_its_end
+from models.syntax_guard import GuardResult, guard
 from models.trimming.languages import LanguageRules, rules_for
 from models.trimming.outline import Outline, outline
 from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
@@ -118,6 +119,27 @@ class ContextTrimmer:
             if open_quote(line, '"`' if rules.name == "rust" else "\"'`"):
                 return not string_typed_at_its_end(line, suffix.split("\n", 1)[0])
         return skipped_as_prose(parsed.tree, source, len(prefix.encode()))
+
+    def check_syntax(
+        self,
+        document: str | None,
+        language_id: str | None,
+        prefix: str,
+        suffix: str,
+        suggestion: str,
+    ) -> GuardResult | None:
+        """`syntax_guard.guard` on the document's tree (shared with trimming); None for
+        languages without a grammar."""
+        rules = rules_for(language_id, document)
+        if rules is None:
+            return None
+        source = (prefix + suffix).encode()
+        parsed = self.trees.parse(document or "", rules, source)
+        if parsed is None:
+            return None
+        cursor = len(prefix.encode())
+        python = rules.name == "python"
+        return guard(parsed.parser, parsed.settle(), source, cursor, suggestion, python)
 
     def forget(self, document: str) -> None:
         self.trees.forget(document)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from models.cancellation import CancelToken
 from models.errors import GenerationCancelled
 from models.generation import WorkMeter, generate
+from models.token_healing import VocabIndex
 
 STOP = 0
 
@@ -36,7 +39,11 @@ class ScriptedModel:
         cancel.raise_if_cancelled()
         meter.prompt_tokens_evaluated += len(tokens)
 
-    def greedy_next(self) -> int:
+    def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
+        return np.array([ord(c) for c in removed.decode()[:1]], dtype=np.int64)
+
+    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+        del allowed  # one character per token: the script spells what is cut itself
         self.calls += 1
         if self.cancel is not None and self.calls == self.cancel_after:
             self.cancel.cancel()
@@ -126,3 +133,88 @@ def test_multibyte_characters_split_across_tokens_decode_whole() -> None:
         generate(model, [1], max_tokens=20, context_room=100, cancel=CancelToken()).raw_text
         == "é🎉"
     )
+
+
+def test_a_line_end_past_the_time_budget_stops_decoding() -> None:
+    model = ScriptedModel("one\ntwo\nthree\n")
+    result = generate(
+        model, [1], max_tokens=50, context_room=100, cancel=CancelToken(), max_seconds=0.0
+    )
+    assert result.raw_text == "one\n"
+    assert result.stats.stop_reason == "time-limit"
+    assert result.stats.truncated
+
+
+def test_the_time_budget_never_stops_a_line_midway() -> None:
+    result = generate(
+        ScriptedModel("abc"),
+        [1],
+        max_tokens=50,
+        context_room=100,
+        cancel=CancelToken(),
+        max_seconds=0.0,
+    )
+    assert result.raw_text == "abc"
+    assert result.stats.stop_reason == "stop-token"
+
+
+class PreferringModel:
+    """A vocabulary of whole pieces and, per step, the pieces the model likes in order: it
+    picks the first one allowed (a stand-in for the argmax over allowed logits)."""
+
+    VOCAB = ("<stop>", " ", "  ", "   ", "    ", " return", "return", " x", "\n")
+
+    def __init__(self, preferences: Sequence[Sequence[str]]) -> None:
+        self.preferences = list(preferences)
+        self.index = VocabIndex([p.encode() for p in self.VOCAB], excluded=frozenset({0}))
+        self.step = 0
+
+    def evaluate_prompt(
+        self,
+        tokens: Sequence[int],
+        cancel: CancelToken,
+        meter: WorkMeter,
+        reuse_prefix: bool = True,
+    ) -> None:
+        del tokens, cancel, meter, reuse_prefix
+
+    def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
+        return self.index.continuations(removed)
+
+    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+        liked = self.preferences[self.step] if self.step < len(self.preferences) else ["<stop>"]
+        self.step += 1
+        ids = [self.VOCAB.index(piece) for piece in liked]
+        return next(i for i in ids if allowed is None or i in set(allowed.tolist()))
+
+    def accept(self, token: int) -> None:
+        del token
+
+    def is_stop(self, token: int) -> bool:
+        return token == 0
+
+    def token_bytes(self, token: int) -> bytes:
+        return self.VOCAB[token].encode()
+
+
+def test_healing_regrows_the_cut_indentation_and_returns_what_follows_it() -> None:
+    # Unconstrained, the model writes its word with a leading space: one column too deep.
+    plain = generate(
+        PreferringModel([[" return"], [" x"]]),
+        [1],
+        max_tokens=9,
+        context_room=99,
+        cancel=CancelToken(),
+    )
+    assert plain.raw_text == " return x"
+    healed = generate(
+        PreferringModel([[" return", "   "], [" return"], [" x"]]),
+        [1],
+        max_tokens=9,
+        context_room=99,
+        cancel=CancelToken(),
+        healed="    ",
+    )
+    # "   " (allowed: a prefix of the cut text), then " return" (starts with the rest).
+    assert healed.raw_text == "return x"
+    assert healed.stats.generated_tokens == 3

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from models.postprocess import CursorContext, clean_completion, guess_indent_unit
@@ -97,3 +99,48 @@ def test_forced_single_line_on_an_empty_line_takes_the_first_line_with_content()
     assert not clean_completion("\n\n", ctx, multiline=False).finished
     mid_line = CursorContext.from_text("x = ", "\n")
     assert clean_completion("\n1", mid_line).text == ""  # a newline first means nothing here
+
+
+def guarded(prefix: str, suffix: str, raw: str, truncated: bool = False) -> tuple[str, set[str]]:
+    cleaned = clean_completion(raw, CursorContext.from_text(prefix, suffix), truncated=truncated)
+    return cleaned.text, set(cleaned.guards)
+
+
+def test_a_tokens_leading_space_after_typed_indentation_is_dropped() -> None:
+    # The issue's repro: VS Code auto-indented four spaces and the model wrote " return".
+    prefix = 'def is_even(n):\n    """True when n is even."""\n    '
+    assert guarded(prefix, "\n", " return n % 2 == 0") == ("return n % 2 == 0", {"indentation"})
+
+
+def test_following_lines_move_left_with_the_first() -> None:
+    prefix = "def fibonacci(n):\n    "
+    raw = ' """Fib."""\n     if n <= 0:\n         return 0\n     return n'
+    text, guards = guarded(prefix, "\n", raw)
+    assert text == '"""Fib."""\n    if n <= 0:\n        return 0\n    return n'
+    assert guards == {"indentation"}
+    ast.parse(prefix + text)
+
+
+def test_indentation_the_block_still_needs_is_kept() -> None:
+    # Typed four spaces under an `if` at four: the block needs eight.
+    prefix = "def f(x):\n    if x:\n    "
+    assert guarded(prefix, "\n", "    return 1") == ("    return 1", set())
+
+
+def test_tabs_and_two_space_files_keep_their_unit() -> None:
+    text, _ = guarded("func f() {\n\t", "\n}\n", " if x {\n\t\t return 1\n\t }")
+    assert text == "if x {\n\t\treturn 1\n\t}"
+    text, _ = guarded("function f() {\n  ", "\n}\n", " if (x) {\n     return 1;\n   }")
+    assert text == "if (x) {\n    return 1;\n  }"
+
+
+def test_a_line_cut_by_a_limit_is_not_shown() -> None:
+    prefix = "def f(n):\n    "
+    raw = "a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a"
+    assert guarded(prefix, "\n", raw, truncated=True) == (
+        "a, b = 0, 1\n    for _ in range(n):",
+        {"complete-lines"},
+    )
+    assert guarded(prefix, "\n", raw) == (raw, set())
+    # Not even the first line is finished: nothing to show.
+    assert guarded("x = ", "\n", "compute(a, b", truncated=True) == ("", {"complete-lines"})
