@@ -42,6 +42,7 @@ STAT_KEYS = (
     *(f"guard_{name.replace('-', '_')}" for name in GUARDS),
     "generations_time_limited",
     "requests_skipped",
+    "skipped_answered_after_pause",
     *(reason.counter for reason in SkipReason),
     "warmups_started",
     "prompt_tokens_warmed",

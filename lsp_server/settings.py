@@ -19,6 +19,7 @@ from models.energy.carbon import GRAMS_PER_KWH, known_country
 from models.remote.endpoint import url_problem
 
 SECTION = "wattcode"
+DEFAULT_PAUSE_MILLISECONDS = 400
 DEFAULT_MAX_MILLISECONDS = 1500
 """Chosen on the typing replay (bench/experiments/suggestion-guards/README.md)."""
 LOG_LEVELS = ("error", "warning", "info", "debug")
@@ -71,6 +72,9 @@ class CompletionSettings:
     string typed at its end), mid-word with text right of the cursor, on a name's second
     character, right after a space typed after code, right after a deletion, while indenting
     by hand."""
+    pause_milliseconds: int | None = _bounded(DEFAULT_PAUSE_MILLISECONDS, 50, 10000)
+    """A request skipped by a typing rule (not a comment or string) is answered after all when
+    no newer key comes within this pause: the user stopped to read. None: never."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ class ExperimentalSettings:
     """Reuse the KV cache of the previous prompt's common token prefix."""
     prompt_order: str = _bounded("spm", choices=("spm", "psm"))
     """Suffix first (typing only appends to the prompt) or the classic prefix first."""
+    suggestion_guards: bool = True
+    """Keep the typed indentation, drop a line cut by a limit, cut back what breaks the
+    syntax (models/postprocess.py, models/syntax_guard.py)."""
     token_healing: bool = True
     """Cut whitespace at the prompt's end and make the first generated tokens reproduce it, so
     that a suggestion never starts one column too deep (models/token_healing.py)."""

@@ -61,6 +61,7 @@ def _options(server: WattcodeServer, restrictions: Restrictions, manual: bool) -
         trim=settings.context.trim,
         skip_comments_and_strings=settings.completion.skip_unlikely and not manual,
         token_healing=settings.experimental.token_healing,
+        guards=settings.experimental.suggestion_guards,
         max_seconds=_seconds(settings.completion.max_milliseconds),
         warm_skipped=settings.experimental.warm_skipped and restrictions.background_work,
     )
@@ -166,8 +167,6 @@ async def suggest(
         return None
     restrictions, skipped = admitted
     options = _options(server, restrictions, manual)
-    if skipped and (not options.warm_skipped or session.model.state != "ready"):
-        return None  # nothing to warm (never wake or wait for a model for it)
     request = CompletionRequest(
         uri=uri,
         version=document.version or 0,
@@ -179,8 +178,13 @@ async def suggest(
         open_documents=_other_documents(server, uri),
     )
     if skipped:
-        _warm(server, request)
-        return None
+        if options.warm_skipped:
+            if session.model.state == "ready":
+                _warm(server, request)  # never wake or wait for a model for it
+            return None
+        if not await _paused_after(server, uri, cancel):
+            return None
+        session.count("skipped_answered_after_pause")
     return await _generate(server, request, restrictions, position, manual)
 
 
@@ -285,6 +289,21 @@ def _skip_reason(
     return text_skip_reason(
         prefix, suffix, low_value=low_value, blank_typed=history.last_edit_blank
     )
+
+
+async def _paused_after(server: WattcodeServer, uri: str, cancel: CancelToken) -> bool:
+    """Hold a skipped request for `pauseMilliseconds`: True when no newer key came meanwhile
+    (the user paused, so the request deserves an answer), False when one did (it cost
+    nothing) or the setting is off."""
+    pause = server.session.settings.completion.pause_milliseconds
+    if pause is None:
+        return False
+    server.session.in_flight[uri] = cancel  # the next key's request or edit cancels it
+    try:
+        await asyncio.sleep(pause / 1000)
+    finally:
+        _release_in_flight(server, uri, cancel)
+    return not cancel.cancelled
 
 
 async def _waited(server: WattcodeServer, restrictions: Restrictions, cancel: CancelToken) -> bool:

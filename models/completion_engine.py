@@ -43,9 +43,10 @@ class CompletionOptions:
     token_healing: bool = True
     """Cut whitespace at the prompt's end and make the first tokens reproduce it (a local model;
     `models/token_healing.py`)."""
-    syntax_guard: bool = True
-    """Cut back or hide a multi-line suggestion that breaks the file's syntax (where a grammar
-    exists; `models/syntax_guard.py`)."""
+    guards: bool = True
+    """Keep the typed indentation and drop a line cut by a limit (`postprocess`), and cut back
+    or hide a multi-line suggestion that breaks the file's syntax where a grammar exists
+    (`models/syntax_guard.py`)."""
     max_seconds: float | None = None
     """Time budget of one generation: past it, decoding stops at the next line end and the
     complete lines are shown (None: only `max_tokens` bounds it)."""
@@ -155,14 +156,21 @@ class CompletionEngine:
         multiline = context.multiline if options.multiline is None else options.multiline
 
         def is_finished(raw: str) -> bool:
-            return options.early_stop and clean_completion(raw, context, multiline).finished
+            return (
+                options.early_stop
+                and clean_completion(raw, context, multiline, guards=options.guards).finished
+            )
 
         generation = self.runner.run(window, options, cancel, meter, is_finished, document)
         cleaned = clean_completion(
-            generation.raw_text, context, multiline, truncated=generation.stats.truncated
+            generation.raw_text,
+            context,
+            multiline,
+            truncated=generation.stats.truncated,
+            guards=options.guards,
         )
         text, guards, guard_seconds = cleaned.text, cleaned.guards, 0.0
-        if options.syntax_guard and "\n" in text:
+        if options.guards and "\n" in text:
             checked = self.trimmer.check_syntax(document, language_id, prefix, suffix, text)
             if checked is not None:
                 guard_seconds = checked.seconds

@@ -215,26 +215,32 @@ def complete_lines(raw: str) -> str:
 
 
 def clean_completion(
-    raw: str, ctx: CursorContext, multiline: bool | None = None, *, truncated: bool = False
+    raw: str,
+    ctx: CursorContext,
+    multiline: bool | None = None,
+    *,
+    truncated: bool = False,
+    guards: bool = True,
 ) -> Cleaned:
     """Cut raw model output to the suggestion; `finished` says whether more tokens could matter.
 
     `truncated`: a limit stopped the generation (its last line is dropped, see
-    `complete_lines`)."""
+    `complete_lines`). `guards` off: neither that nor `keep_typed_indentation` (to measure
+    them)."""
     raw = raw.replace("\r\n", "\n")
-    guards: set[str] = set()
-    if truncated and (whole := complete_lines(raw)) != raw:
+    changed: set[str] = set()
+    if guards and truncated and (whole := complete_lines(raw)) != raw:
         raw = whole
-        guards.add("complete-lines")
-    if (indented := keep_typed_indentation(raw, ctx)) != raw:
+        changed.add("complete-lines")
+    if guards and (indented := keep_typed_indentation(raw, ctx)) != raw:
         raw = indented
-        guards.add("indentation")
+        changed.add("indentation")
     use_multiline = ctx.multiline if multiline is None else multiline
     cleaned = _clean_multi_line(raw, ctx) if use_multiline else _clean_single_line(raw, ctx)
     text = cleaned.text.rstrip()
     if not text.strip() or _already_follows(text, ctx):
-        return Cleaned("", cleaned.finished, frozenset(guards))
-    return Cleaned(text, cleaned.finished, frozenset(guards))
+        return Cleaned("", cleaned.finished, frozenset(changed))
+    return Cleaned(text, cleaned.finished, frozenset(changed))
 
 
 def _already_follows(text: str, ctx: CursorContext) -> bool:

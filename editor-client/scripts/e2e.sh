@@ -138,6 +138,7 @@ class Rectangle:
     def perimeter(self) -> float:
         """The length of the rectangle's border."""
 EOF
+printf '"""Small number functions."""\n\n\n' > "$RUN/ws/fib.py"
 export HOME="$RUN/home" TMPDIR="$RUN/tmp" XDG_CONFIG_HOME="$RUN/config" \
     XDG_DATA_HOME="$RUN/home/.local/share" XDG_CACHE_HOME="$RUN/home/.cache" \
     EXTENSIONS_GALLERY='{}' WATTCODE_DATA_DIR="$MODEL_DATA" WATTCODE_CACHE_DIR="$RUN/cache" \
@@ -180,7 +181,7 @@ rm -rf "$E2E/screenshots"
 E2E_TIMEOUT_MS="${WATTCODE_E2E_TIMEOUT_MS:-480000}"
 status=0
 E2E_URL="http://127.0.0.1:$PORT/?folder=$RUN/ws" E2E_SHOT_DIR="$E2E/screenshots" \
-    E2E_USER_SETTINGS="$RUN/ud/User/settings.json" E2E_EXPECT_STATUS="$expect_status" \
+    E2E_USER_SETTINGS="$RUN/ud/User/settings.json" E2E_WORKSPACE="$RUN/ws" E2E_EXPECT_STATUS="$expect_status" \
     E2E_TIMEOUT_MS="$E2E_TIMEOUT_MS" timeout $((E2E_TIMEOUT_MS / 1000 + 60)) \
     node "$HERE/out/test/e2e/vscode.e2e.js" || status=$?
 if ((status)); then

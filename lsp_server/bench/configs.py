@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lsp_server.settings import DEFAULT_MAX_MILLISECONDS, DEFAULT_PAUSE_MILLISECONDS
 from models.completion_engine import CompletionOptions
 
 WHOLE_FILE = 1 << 20
@@ -29,6 +30,12 @@ class BenchConfig:
     trim: bool = True
     skip_unlikely: bool = True
     warm_skipped: bool = False
+    token_healing: bool = True
+    suggestion_guards: bool = True
+    max_milliseconds: int | None = DEFAULT_MAX_MILLISECONDS
+    """The time budget of one suggestion (typing runs through the server only)."""
+    pause_milliseconds: int | None = DEFAULT_PAUSE_MILLISECONDS
+    """A skipped request is answered after this pause without a newer key (typing runs)."""
     budget_watts: float | None = None
     """An average power budget on mains (`wattcode.power.ac.maxWattHoursPerHour`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
@@ -44,13 +51,20 @@ class BenchConfig:
             reuse_prefix=self.prefix_reuse,
             prompt_order=self.prompt_order,
             trim=self.trim,
+            token_healing=self.token_healing,
+            guards=self.suggestion_guards,
         )
 
     def settings(self, max_tokens: int) -> dict[str, Any]:
         """The same configuration as `wattcode.*` settings, for runs through the server."""
         return {
             "context": {"maxPromptTokens": min(self.max_prompt_tokens, 16384), "trim": self.trim},
-            "completion": {"maxTokens": max_tokens, "skipUnlikely": self.skip_unlikely},
+            "completion": {
+                "maxTokens": max_tokens,
+                "skipUnlikely": self.skip_unlikely,
+                "maxMilliseconds": self.max_milliseconds,
+                "pauseMilliseconds": self.pause_milliseconds,
+            },
             "power": {"ac": {"maxWattHoursPerHour": self.budget_watts}},
             "cache": {"suggestions": self.suggestion_cache},
             "experimental": {
@@ -58,6 +72,8 @@ class BenchConfig:
                 "prefixReuse": self.prefix_reuse,
                 "promptOrder": self.prompt_order,
                 "warmSkipped": self.warm_skipped,
+                "tokenHealing": self.token_healing,
+                "suggestionGuards": self.suggestion_guards,
             },
         }
 
@@ -125,6 +141,39 @@ WARM_SKIPPED = BenchConfig(
 )
 
 
+NO_GUARDS = BenchConfig(
+    "no-guards",
+    "wattcode before the indentation fix: no token healing, no suggestion guards, no time budget",
+    token_healing=False,
+    suggestion_guards=False,
+    max_milliseconds=None,
+    workloads=frozenset({"typing"}),
+)
+
+
+def time_budget_config(milliseconds: int | None) -> BenchConfig:
+    """wattcode with another time budget per suggestion (None: none)."""
+    name = "no-time-budget" if milliseconds is None else f"time-budget-{milliseconds}"
+    return BenchConfig(
+        name,
+        f"wattcode with a time budget of {milliseconds} ms per suggestion"
+        if milliseconds is not None
+        else "wattcode without a time budget per suggestion (max tokens only)",
+        max_milliseconds=milliseconds,
+        workloads=frozenset({"typing"}),
+    )
+
+
+NO_PAUSE_ANSWER = BenchConfig(
+    "no-pause-answer",
+    "wattcode that never answers a skipped request, however long the user pauses",
+    pause_milliseconds=None,
+    workloads=frozenset({"typing"}),
+)
+
+TIME_BUDGETS = tuple(time_budget_config(ms) for ms in (None, 750, 3000))
+
+
 def budget_config(watts: float) -> BenchConfig:
     """wattcode under an average power budget, `eco` when it is spent."""
     return BenchConfig(
@@ -148,6 +197,9 @@ ALL_CONFIGS = (
     NO_SUGGESTION_CACHE,
     NO_GATE,
     WARM_SKIPPED,
+    NO_GUARDS,
+    NO_PAUSE_ANSWER,
+    *TIME_BUDGETS,
     *BUDGETS,
 )
 BY_NAME = {config.name: config for config in ALL_CONFIGS}

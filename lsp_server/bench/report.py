@@ -202,6 +202,28 @@ def _typing_section(typing: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
+        "Suggestion guards and the time budget: finished generations, how many each guard "
+        "changed, how many the time budget stopped, and the latency after a line break "
+        "(Enter to ghost text):",
+        "",
+        "| config | generations | indentation | complete lines | syntax | time-limited | "
+        "guard ms / generation | taken | line-break latency p50 / p95 (ms, keys) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, s in configs.items():
+        done = s.get("generations_completed", 0)
+        lines.append(
+            f"| {name} | {done} | {s.get('guard_indentation', 0)} | "
+            f"{s.get('guard_complete_lines', 0)} | {s.get('guard_syntax', 0)} | "
+            f"{s.get('generations_time_limited', 0)} | "
+            f"{_fmt(s.get('guard_seconds', 0) * 1000 / done if done else NAN, 2)} | "
+            f"{s.get('taken', '–')} | "
+            f"{_fmt(s.get('line_break_latency_p50', NAN) * 1000, 0)} / "
+            f"{_fmt(s.get('line_break_latency_p95', NAN) * 1000, 0)} "
+            f"({s.get('line_break_suggestions', 0)}) |"
+        )
+    lines += [
+        "",
         "Per language:",
         "",
         "| language | config | keys | suggestions | accepted | latency p50 (ms) | latency p50 "
@@ -328,12 +350,32 @@ def taken_suggestions(keys: list[Any]) -> list[Any]:
     ]
 
 
+GUARD_COUNTERS = (
+    "guard_indentation",
+    "guard_complete_lines",
+    "guard_syntax",
+    "generations_time_limited",
+    "generations_completed",
+    "guard_seconds",
+)
+
+
+def _guard_counts(results: list[Any]) -> dict[str, float]:
+    """How many finished generations each suggestion guard changed, and what they cost."""
+    return {
+        key: sum(r.stats_after.get(key, 0) - r.stats_before.get(key, 0) for r in results)
+        for key in GUARD_COUNTERS
+    }
+
+
 def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
     keys = [k for r in results for k in r.keys]
     suggestions = [k for k in keys if k.status == "suggestion"]
     accepted = [k for k in suggestions if k.accepted]
     taken = [k for r in results for k in taken_suggestions(r.keys)]
     latencies = [k.latency for k in suggestions if k.latency is not None]
+    # Enter to ghost text: the suggestion shown after a line break (the issue's 6.5-11 s).
+    line_breaks = [k.latency for k in suggestions if k.typed == "\n" and k.latency is not None]
     inferred = [k.latency for k in suggestions if k.latency is not None and not k.from_cache]
     floors = [
         (k.latency, k.decode_seconds)
@@ -366,6 +408,10 @@ def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
         "latencies": latencies,
         "latency_p50": percentile(latencies, 50),
         "latency_p95": percentile(latencies, 95),
+        "line_break_latency_p50": percentile(line_breaks, 50),
+        "line_break_latency_p95": percentile(line_breaks, 95),
+        "line_break_suggestions": len(line_breaks),
+        **_guard_counts(results),
         "inferred_latency_p50": percentile(inferred, 50),
         "inferred_suggestions": len(inferred),
         "decode_floor_p50": percentile([floor for _, floor in floors], 50),

@@ -61,6 +61,9 @@ class BenchPlan:
     def settings(self, config: BenchConfig) -> dict[str, Any]:
         """`config` as server settings, with this plan's GPU choice."""
         settings = config.settings(max_tokens=64)
+        if self.typing_pace == "lockstep":
+            # Each key waits for its answer: every skipped request would look like a pause.
+            settings["completion"]["pauseMilliseconds"] = None
         if self.gpu_layers is not None:
             settings["model"] = {"gpuLayers": self.gpu_layers}
         return settings

@@ -1,6 +1,7 @@
 """The VS Code extension in a real VS Code: runs editor-client/scripts/e2e.sh, which sets up
 (cached under editor-client/.e2e/) code-server, headless Chromium and the packaged .vsix, then
-types in a Python file with the real server and model, and spends and lifts a power budget
+types in a Python file with the real server and model (automatic ghost text, the manual command,
+a multi-line body accepted and the saved file parsed), and spends and lifts a power budget
 (see editor-client/test/e2e/)."""
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def test_vscode_extension_end_to_end() -> None:
     assert proc.returncode == 0, report
     assert "passed" in proc.stdout, report
     assert "E2E_HOVER=" in proc.stdout, report
+    # A multi-line body accepted after `def fibonacci(n):` Enter left a file that parses.
+    assert "E2E_MULTILINE_LINES=" in proc.stdout, report
     # A tiny power budget set in the user settings paused the server, then a preset lifted it.
     assert "E2E_STATUS_PAUSED=" in proc.stdout, report
     assert "E2E_HOVER_PAUSED=" in proc.stdout, report

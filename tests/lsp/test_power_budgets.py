@@ -46,7 +46,12 @@ def set_battery(state: dict[str, Any] | None) -> None:
 async def client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
     set_battery({"percent": 90, "plugged": True})
     lsp_client.set_configuration(
-        {"power": {"batteryPollSeconds": 1}, "completion": {"maxTokens": 24}}, section="wattcode"
+        # Skipped requests stay unanswered (the answer after a pause has its own test).
+        {
+            "power": {"batteryPollSeconds": 1},
+            "completion": {"maxTokens": 24, "pauseMilliseconds": None},
+        },
+        section="wattcode",
     )
     await lsp_client.initialize_session(
         types.InitializeParams(capabilities=client_capabilities("visual_studio_code"))
@@ -272,6 +277,33 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     await asyncio.sleep(0.5)
     await ask(client, uri, 2, 11)
     assert (await stats(client))["requests_skipped"] == after["requests_skipped"]
+
+
+async def test_a_pause_after_a_skipped_key_gets_an_answer(client: LanguageClient) -> None:
+    uri = "file:///pause.py"
+    await open_document(
+        client, uri, "def area(r):\n    return 3.14159 * r * r\n\n\ndef double(x):\n    return "
+    )
+    await wait_for_model(client)
+    configure(client, {"completion": {"maxTokens": 24, "pauseMilliseconds": 300}})
+    await asyncio.sleep(0.5)
+    before = await stats(client)
+    # "return |" is skipped (a space typed after code), but nothing newer comes: answered.
+    assert await ask(client, uri, 5, 11) != ""
+    paused = await stats(client)
+    assert paused["requests_skipped_after_space"] == before["requests_skipped_after_space"] + 1
+    assert paused["skipped_answered_after_pause"] == before["skipped_answered_after_pause"] + 1
+    assert paused["generations_started"] == before["generations_started"] + 1
+    # The next key within the pause cancels the held request before any model work.
+    edit(client, uri, 2, (5, 11), (5, 11), "x +")
+    edit(client, uri, 3, (5, 14), (5, 14), " ")
+    held = asyncio.ensure_future(ask(client, uri, 5, 15))  # "return x + |": skipped, held
+    await asyncio.sleep(0.05)
+    edit(client, uri, 4, (5, 15), (5, 15), "1")
+    assert await held == ""
+    after = await stats(client)
+    assert after["generations_started"] == paused["generations_started"]
+    assert after["skipped_answered_after_pause"] == paused["skipped_answered_after_pause"]
 
 
 def _module(name: str) -> str:
