@@ -248,8 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--configs",
         type=lambda s: s.split(","),
         default=None,
-        help="comma-separated, from: naive,wattcode,no-trim,no-window,no-early-stop,no-cache,"
-        "psm,no-suggestion-cache",
+        help="comma-separated configuration names (bench/README.md lists them; default: all)",
     )
     bench.add_argument(
         "--workloads",

@@ -140,8 +140,15 @@ class Session:
         """The newest suggestion on `line` that ran the model, else the newest served from the
         cache: the rest of an accepted multi-line suggestion, served from the cache while
         the user typed through it, must not hide what generating it cost."""
-        covering = [r for r in reversed(self.records.get(uri, [])) if r.covers(line)]
+        covering = self._covering(uri, line)
         return next((r for r in covering if not r.from_cache), covering[0] if covering else None)
+
+    def newest_at(self, uri: str, line: int) -> SuggestionRecord | None:
+        """The suggestion shown last on `line`, wherever it came from."""
+        return next(iter(self._covering(uri, line)), None)
+
+    def _covering(self, uri: str, line: int) -> list[SuggestionRecord]:
+        return [r for r in reversed(self.records.get(uri, [])) if r.covers(line)]
 
     def shift_records(self, uri: str, after_line: int, delta: int) -> None:
         """Keep records on their lines when an edit above them adds or removes lines."""

@@ -104,6 +104,9 @@ rm -rf "$RUN" && mkdir -p "$RUN"/{home,tmp,ud/User,ext,ws,cache,logs,config}
 MODEL_DATA="${WATTCODE_DATA_DIR:-$("$ROOT/.venv/bin/wattcode" model path | xargs dirname | xargs dirname)}"
 # WATTCODE_E2E_COMMAND (a JSON array) runs another server command, e.g. one that logs stdio.
 SERVER_COMMAND="${WATTCODE_E2E_COMMAND:-[\"$ROOT/.venv/bin/wattcode\", \"serve\"]}"
+# The completion list asks as you type only where a scenario says so (VS Code's default does).
+QUICK_SUGGESTIONS='{"other": false, "comments": false, "strings": false}'
+[[ -n "${WATTCODE_E2E_QUICK_SUGGESTIONS:-}" ]] && QUICK_SUGGESTIONS="$WATTCODE_E2E_QUICK_SUGGESTIONS"
 cat > "$RUN/ud/User/settings.json" << EOF
 {
   "telemetry.telemetryLevel": "off",
@@ -117,7 +120,7 @@ cat > "$RUN/ud/User/settings.json" << EOF
   "chat.disableAIFeatures": true,
   "security.workspace.trust.enabled": false,
   "editor.inlineSuggest.enabled": true,
-  "editor.quickSuggestions": {"other": false, "comments": false, "strings": false},
+  "editor.quickSuggestions": $QUICK_SUGGESTIONS,
   "editor.hover.delay": 300,
   "python.languageServer": "None",
   "wattcode.server.command": $SERVER_COMMAND,
@@ -181,9 +184,9 @@ rm -rf "$E2E/screenshots"
 E2E_TIMEOUT_MS="${WATTCODE_E2E_TIMEOUT_MS:-480000}"
 status=0
 E2E_URL="http://127.0.0.1:$PORT/?folder=$RUN/ws" E2E_SHOT_DIR="$E2E/screenshots" \
-    E2E_USER_SETTINGS="$RUN/ud/User/settings.json" E2E_WORKSPACE="$RUN/ws" E2E_EXPECT_STATUS="$expect_status" \
+    E2E_USER_SETTINGS="$RUN/ud/User/settings.json" E2E_WORKSPACE="$RUN/ws" E2E_LOG_DIR="$RUN/logs" E2E_EXPECT_STATUS="$expect_status" \
     E2E_TIMEOUT_MS="$E2E_TIMEOUT_MS" timeout $((E2E_TIMEOUT_MS / 1000 + 60)) \
-    node "$HERE/out/test/e2e/vscode.e2e.js" || status=$?
+    node "$HERE/out/test/e2e/${WATTCODE_E2E_SCENARIO:-vscode}.e2e.js" || status=$?
 if ((status)); then
     say "failed ($status); screenshots in $E2E/screenshots, logs in $RUN/logs and $RUN/code-server.log"
     find "$RUN/ud/logs" -name '*wattcode*' -exec tail -40 {} \; >&2 2> /dev/null || true

@@ -70,6 +70,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       outputChannel: output,
       initializationOptions: { [SECTION]: settingsForServer() },
       middleware: {
+        // VS Code shows wattcode's suggestions as ghost text. Its completion list asks on every
+        // keystroke too (quick suggestions), also while inline suggestions are snoozed, and
+        // each of those requests would run the model and cancel the ghost text's: the list
+        // gets no wattcode items here (other editors' completion menus still do).
+        provideCompletionItem: () => [],
         workspace: {
           // The server pulls its section; it gets it without the client-only settings.
           configuration: async (params, token, next) => {

@@ -1,7 +1,7 @@
 """`wattcode bench`: run the workloads for every configuration and write the report.
 
 Quick mode (`--quick`, for CI) runs every configuration on small, fixed subsets in under ten
-minutes on 2 cores; the full mode's sizes and running time are in the README.
+minutes on 2 cores; the full mode's sizes and running time are in bench/README.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`textDocument/hover`: what the last suggestion on the hovered line cost: energy (with how it
-was obtained), tokens, time and carbon, and the power budget's state. While the budget has
-paused or restricted completions, hover says so on any line."""
+was obtained), tokens, time and carbon, and the power budget's state. A suggestion's rest served
+from the cache while the user typed through it shows the generation it came from. While the
+budget has paused or restricted completions, hover says so on any line."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def register(server: WattcodeServer) -> None:
             value = f"**wattcode** · no suggestion on this line\n\n- {power}"
         else:
             value = cost_markdown(record.stats, record.energy, server.session.grid())
+            newest = server.session.newest_at(params.text_document.uri, params.position.line)
+            if newest is not None and newest is not record:
+                value += "\n- then typed through: its rest served from the suggestion cache"
             value += f"\n- {power}"
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value)

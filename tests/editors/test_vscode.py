@@ -40,3 +40,26 @@ def test_vscode_extension_end_to_end() -> None:
     # A tiny power budget set in the user settings paused the server, then a preset lifted it.
     assert "E2E_STATUS_PAUSED=" in proc.stdout, report
     assert "E2E_HOVER_PAUSED=" in proc.stdout, report
+
+
+def test_snoozed_inline_suggestions_cost_no_model_work() -> None:
+    # VS Code's default quick suggestions: its completion list asks as you type, snoozed or not.
+    env = {
+        **os.environ,
+        "WATTCODE_E2E_SCENARIO": "snooze",
+        "WATTCODE_E2E_QUICK_SUGGESTIONS": '{"other": "on", "comments": false, "strings": false}',
+        "WATTCODE_E2E_TIMEOUT_MS": "240000",
+    }
+    proc = subprocess.run(
+        ["bash", str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    report = proc.stdout[-6000:] + "\n--- stderr ---\n" + proc.stderr[-3000:]
+    assert proc.returncode == 0, report
+    assert "E2E_SNOOZE_STATUS_NOTIFICATIONS=0" in proc.stdout, report

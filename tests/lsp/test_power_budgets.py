@@ -281,12 +281,12 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
 
 async def test_a_pause_after_a_skipped_key_gets_an_answer(client: LanguageClient) -> None:
     uri = "file:///pause.py"
-    await open_document(
-        client, uri, "def area(r):\n    return 3.14159 * r * r\n\n\ndef double(x):\n    return "
-    )
+    text = "def area(r):\n    return 3.14159 * r * r\n\n\ndef double(x):\n    return"
+    await open_document(client, uri, text)
     await wait_for_model(client)
     configure(client, {"completion": {"maxTokens": 24, "pauseMilliseconds": 300}})
     await asyncio.sleep(0.5)
+    edit(client, uri, 2, (5, 10), (5, 10), " ")
     before = await stats(client)
     # "return |" is skipped (a space typed after code), but nothing newer comes: answered.
     assert await ask(client, uri, 5, 11) != ""
@@ -295,11 +295,11 @@ async def test_a_pause_after_a_skipped_key_gets_an_answer(client: LanguageClient
     assert paused["skipped_answered_after_pause"] == before["skipped_answered_after_pause"] + 1
     assert paused["generations_started"] == before["generations_started"] + 1
     # The next key within the pause cancels the held request before any model work.
-    edit(client, uri, 2, (5, 11), (5, 11), "x +")
-    edit(client, uri, 3, (5, 14), (5, 14), " ")
+    edit(client, uri, 3, (5, 11), (5, 11), "x +")
+    edit(client, uri, 4, (5, 14), (5, 14), " ")
     held = asyncio.ensure_future(ask(client, uri, 5, 15))  # "return x + |": skipped, held
     await asyncio.sleep(0.05)
-    edit(client, uri, 4, (5, 15), (5, 15), "1")
+    edit(client, uri, 5, (5, 15), (5, 15), "1")
     assert await held == ""
     after = await stats(client)
     assert after["generations_started"] == paused["generations_started"]
@@ -365,7 +365,8 @@ async def test_a_skipped_request_warms_the_cache_for_the_next_key(
     assert warmed > 200
     assert next_key <= 40  # the single steps after the last whole chunk, and the new "t"
 
-    configure(client, {})  # back to the defaults
+    # Back to the defaults, but a skipped request stays unanswered (not answered after a pause).
+    configure(client, {"completion": {"pauseMilliseconds": None}})
     await asyncio.sleep(0.5)
     await open_document(client, "file:///cold.py", _module(f"cold_{uuid.uuid4().hex[:8]}"))
     warmed, next_key = await _evaluated_by_next_key(client, "file:///cold.py", False)

@@ -30,3 +30,13 @@ def test_a_newer_generation_on_the_line_wins_and_a_cache_record_alone_is_shown()
     session.add_record("file:///a.py", cached)
     assert session.record_at("file:///a.py", 9) is cached
     assert session.record_at("file:///a.py", 8) is None
+
+
+def test_the_newest_record_on_a_line_is_found_whatever_its_source() -> None:
+    session = Session()
+    generated = record(3, 5, "finished")
+    cached = record(4, 5, SUGGESTION_CACHE)
+    session.add_record("file:///a.py", generated)
+    session.add_record("file:///a.py", cached)
+    assert session.newest_at("file:///a.py", 4) is cached
+    assert session.newest_at("file:///a.py", 3) is generated
