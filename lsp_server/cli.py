@@ -254,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workloads",
         type=lambda s: s.split(","),
         default=None,
-        help="comma-separated: accuracy,trimming,typing,resources",
+        help="comma-separated: accuracy,trimming,typing,enter,resources",
     )
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument(

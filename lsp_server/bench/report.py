@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_server.bench.energy_report import energy_section, typing_energy
+from lsp_server.bench.enter_replay import enter_section, guard_counts, guard_table
 from lsp_server.bench.paired_stats import percentile
 from lsp_server.bench.power_report import power_section
 
@@ -200,28 +201,7 @@ def _typing_section(typing: dict[str, Any]) -> list[str]:
             f"{_fmt(s.get('latency_over_decode_floor_p50', NAN), 2)} "
             f"({s.get('latency_over_decode_floor_count', 0)}) |"
         )
-    lines += [
-        "",
-        "Suggestion guards and the time budget: finished generations, how many each guard "
-        "changed, how many the time budget stopped, and the latency after a line break "
-        "(Enter to ghost text):",
-        "",
-        "| config | generations | indentation | complete lines | syntax | time-limited | "
-        "guard ms / generation | taken | line-break latency p50 / p95 (ms, keys) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, s in configs.items():
-        done = s.get("generations_completed", 0)
-        lines.append(
-            f"| {name} | {done} | {s.get('guard_indentation', 0)} | "
-            f"{s.get('guard_complete_lines', 0)} | {s.get('guard_syntax', 0)} | "
-            f"{s.get('generations_time_limited', 0)} | "
-            f"{_fmt(s.get('guard_seconds', 0) * 1000 / done if done else NAN, 2)} | "
-            f"{s.get('taken', '–')} | "
-            f"{_fmt(s.get('line_break_latency_p50', NAN) * 1000, 0)} / "
-            f"{_fmt(s.get('line_break_latency_p95', NAN) * 1000, 0)} "
-            f"({s.get('line_break_suggestions', 0)}) |"
-        )
+    lines += ["", *guard_table(configs)]
     lines += [
         "",
         "Per language:",
@@ -303,6 +283,7 @@ def write_markdown(data: dict[str, Any], figures: list[str], out: Path) -> Path:
     lines += _accuracy_section(data.get("accuracy", {}))
     lines += _trimming_section(data.get("trimming", {}))
     lines += _typing_section(data.get("typing", {}))
+    lines += enter_section(data.get("enter", {}))
     lines += energy_section(data.get("typing", {}))
     lines += power_section(data.get("typing", {}))
     resources = data.get("resources")
@@ -350,24 +331,6 @@ def taken_suggestions(keys: list[Any]) -> list[Any]:
     ]
 
 
-GUARD_COUNTERS = (
-    "guard_indentation",
-    "guard_complete_lines",
-    "guard_syntax",
-    "generations_time_limited",
-    "generations_completed",
-    "guard_seconds",
-)
-
-
-def _guard_counts(results: list[Any]) -> dict[str, float]:
-    """How many finished generations each suggestion guard changed, and what they cost."""
-    return {
-        key: sum(r.stats_after.get(key, 0) - r.stats_before.get(key, 0) for r in results)
-        for key in GUARD_COUNTERS
-    }
-
-
 def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
     keys = [k for r in results for k in r.keys]
     suggestions = [k for k in keys if k.status == "suggestion"]
@@ -411,7 +374,7 @@ def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
         "line_break_latency_p50": percentile(line_breaks, 50),
         "line_break_latency_p95": percentile(line_breaks, 95),
         "line_break_suggestions": len(line_breaks),
-        **_guard_counts(results),
+        **guard_counts(results),
         "inferred_latency_p50": percentile(inferred, 50),
         "inferred_suggestions": len(inferred),
         "decode_floor_p50": percentile([floor for _, floor in floors], 50),

@@ -18,7 +18,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from lsp_server.bench import accuracy, report, trim_cost
+from lsp_server.bench import accuracy, enter_replay, report, trim_cost
 from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
 from lsp_server.bench.corpus import CORPORA
 from lsp_server.bench.humaneval import (
@@ -34,7 +34,7 @@ from lsp_server.bench.typing_replay import cold_start, replay_config
 from models.llama_backend import LlamaBackend, LoadOptions
 from models.model_files import resolve_model_path
 
-WORKLOADS = ("accuracy", "trimming", "typing", "resources")
+WORKLOADS = ("accuracy", "trimming", "typing", "enter", "resources")
 PADDING_TOKENS = (1000, 3000)
 COLD_START_SOURCE = "def add(a, b):\n    return "
 UNPADDED_ORIGINALS = "wattcode, unpadded originals"
@@ -242,6 +242,30 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
     }
 
 
+async def run_enter(plan: BenchPlan) -> dict[str, Any]:
+    """Workload D (`enter_replay.py`) for the configurations the typing replay runs."""
+    files = [f for f in CORPORA[plan.corpus] if f.load() is not None]
+    if plan.quick:
+        files = files[:1]
+    configs = {}
+    for config in plan.configs:
+        if "typing" not in config.workloads or config.name == "naive":
+            continue
+        configs[config.name] = await enter_replay.replay_config(
+            config.name, plan.settings(config), files, plan.spans_per_file, plan.seed
+        )
+    note = (
+        f"{plan.spans_per_file} function(s) per file, {len(files)} file(s): Enter at the end of "
+        "the function's first line with the body's indentation, each answer awaited; cold: the "
+        "file just opened; warm: a request at the end of that line first (the user typed it), "
+        "whose suggestion may continue after the Enter. Taken: the "
+        "suggestion's first line is the file's next line; parses: the file with the whole "
+        "suggestion accepted parses (CPython for Python, tree-sitter elsewhere), counted where "
+        "the original file parses."
+    )
+    return {"note": note, "configs": configs}
+
+
 def headline(data: dict[str, Any]) -> list[str]:
     lines = []
     typing = data.get("typing", {}).get("configs", {})
@@ -308,6 +332,8 @@ def run(plan: BenchPlan, out: Path, command: str) -> Path:
         backend.close()  # the typing replay runs its own server processes
     if "typing" in plan.workloads:
         data["typing"] = asyncio.run(run_typing(plan))
+    if "enter" in plan.workloads:
+        data["enter"] = asyncio.run(run_enter(plan))
     if "resources" in plan.workloads:
         data["resources"] = asyncio.run(
             cold_start(plan.settings(WATTCODE), COLD_START_SOURCE, "python")
