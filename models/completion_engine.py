@@ -152,7 +152,8 @@ class CompletionEngine:
             )
         window = self._window(prefix, suffix, options, document, language_id, open_documents)
         context_seconds = time.perf_counter() - started
-        context = CursorContext.from_text(window.prefix, window.suffix)
+        # The document's own lines: the prompt's may elide the ones the suggestion lands under.
+        context = CursorContext.from_text(prefix, suffix)
         multiline = context.multiline if options.multiline is None else options.multiline
 
         def is_finished(raw: str) -> bool:

@@ -15,6 +15,8 @@ BLOCK_OPENERS = (":", "{", "(", "[", "=>", "->", " do", " then", "\\")
 CLOSERS = ")]}\"'`;,:"
 BLOCK_CLOSER_STARTS = ("}", ")", "]", "end", "fi", "esac", "done")
 MAX_LINES = 16
+SCAN_CHARS = 16_000
+"""How much text on each side of the cursor `CursorContext` reads."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class CursorContext:
 
     @classmethod
     def from_text(cls, prefix: str, suffix: str, lookahead: int = 8) -> CursorContext:
+        """From the document's text around the cursor (the real lines, not the prompt's trimmed
+        ones: the suggestion lands in the document); reads at most `SCAN_CHARS` each side."""
+        prefix, suffix = prefix[-SCAN_CHARS:], suffix[:SCAN_CHARS]
         before_lines = prefix.split("\n")
         line_prefix = before_lines[-1]
         line_suffix, _, rest = suffix.partition("\n")
@@ -42,7 +47,7 @@ class CursorContext:
         return cls(
             line_prefix=line_prefix,
             line_suffix=line_suffix,
-            following_lines=tuple(rest.split("\n")[:lookahead]) if rest else (),
+            following_lines=tuple(rest.split("\n", lookahead)[:lookahead]) if rest else (),
             previous_indent=indent_width(previous),
             indent_unit=guess_indent_unit(prefix + suffix),
             previous_opens_block=previous.rstrip().endswith(BLOCK_OPENERS),

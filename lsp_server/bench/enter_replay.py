@@ -45,7 +45,7 @@ class EnterRecord:
     suggestion: str
     expected: str
     parses: bool | None
-    """None when the file did not parse before either (nothing to compare)."""
+    """None when the file as the Enter left it did not parse either (nothing to compare)."""
 
     @property
     def taken(self) -> bool:
@@ -129,7 +129,8 @@ async def replay_enter(
     latency = time.perf_counter() - started
     client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     name = corpus_file.path.name
-    before = _parses(source, name, corpus_file.language_id)
+    # Judged where the file as the Enter left it parses: the span's removal can break it alone.
+    before = _parses(head + "\n" + indent + tail, name, corpus_file.language_id)
     after = _parses(head + "\n" + indent + suggestion + tail, name, corpus_file.language_id)
     return EnterRecord(
         name,

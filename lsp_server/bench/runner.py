@@ -261,7 +261,7 @@ async def run_enter(plan: BenchPlan) -> dict[str, Any]:
         "whose suggestion may continue after the Enter. Taken: the "
         "suggestion's first line is the file's next line; parses: the file with the whole "
         "suggestion accepted parses (CPython for Python, tree-sitter elsewhere), counted where "
-        "the original file parses."
+        "the file as the Enter left it (without the span) parses."
     )
     return {"note": note, "configs": configs}
 
