@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from lsp_server.open_documents import open_document
 from lsp_server.server import WattcodeServer
 
 RECENT = 8
@@ -22,9 +23,13 @@ def note_acceptances(server: WattcodeServer, uri: str) -> None:
     """Check the recent suggestions against the document after an edit."""
     session = server.session
     records = session.records.get(uri)
-    if not records or uri not in server.workspace.text_documents:
+    if not records:
         return
-    document = server.workspace.get_text_document(uri)
+    # pygls keys documents by the unquoted URI: looked up by the URI as sent, a `%20` (a space,
+    # as VS Code sends it) or `c%3A` never matched and no acceptance was counted.
+    document = open_document(server.workspace, uri)
+    if document is None:
+        return
     line_count = len(document.lines)
     source = document.source
     changed = False

@@ -13,12 +13,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from lsprotocol import types
 
 from lsp_server.model_loading import load_model
 from lsp_server.model_worker import CompletionRequest, Outcome, OutcomeStatus
+from lsp_server.open_documents import document_key, open_document
 from lsp_server.server import WattcodeServer
 from lsp_server.session import SUGGESTION_CACHE, SuggestionRecord
 from models.cancellation import CancelToken
@@ -142,12 +142,11 @@ async def suggest(
     session.count("requests")
     if not session.settings.completion.enabled:
         return None
-    if unquote(uri) not in server.workspace.text_documents:
+    document = open_document(server.workspace, uri)
+    if document is None:
         # pygls would read an unopened document from disk; only the editor's text counts.
-        # (pygls keys documents by the unquoted URI: VS Code sends spaces as %20.)
         log.warning("completion for %s, which the client never opened: nothing to suggest", uri)
         return None
-    document = server.workspace.get_text_document(uri)
     if _inside_surrogate_pair(document.lines, position):
         # An insertion there would split a character (an emoji, say) in two.
         log.warning("completion inside a surrogate pair at %s: nothing to suggest", position)
@@ -227,7 +226,7 @@ async def _generate(
     suggestion = outcome.suggestion
     if suggestion is None or not suggestion.text:
         return None
-    current = server.workspace.text_documents.get(unquote(uri))
+    current = open_document(server.workspace, uri)
     if current is None or (current.version or 0) != request.version:
         session.count("results_dropped_outdated")
         return None
@@ -335,7 +334,7 @@ async def _wake_model(server: WattcodeServer) -> None:
 
 def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ...]:
     """The other open documents (the trimmer takes signatures from those `uri` imports)."""
-    this = unquote(uri)
+    this = document_key(uri)
     return tuple(
         OpenDocument(other.uri, other.language_id or "", other.source)
         for other_uri, other in server.workspace.text_documents.items()

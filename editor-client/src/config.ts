@@ -52,13 +52,10 @@ export interface Environment {
   isExecutable(file: string): boolean;
 }
 
-export type ResolvedCommand =
-  | { ok: true; command: string; args: string[] }
-  | { ok: false; message: string };
+export type ResolvedCommand = { ok: true; command: string; args: string[] } | { ok: false; message: string };
 
 const HOW_TO_INSTALL =
-  "Install it (`pipx install wattcode`) or set `wattcode.server.command` or " +
-  "`wattcode.server.pythonEnvironment`.";
+  "Install it (`pipx install wattcode`) or set `wattcode.server.command` or `wattcode.server.pythonEnvironment`.";
 
 /**
  * Which program starts the server: the configured command, else `wattcode serve` from the

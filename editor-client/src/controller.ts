@@ -2,6 +2,16 @@
 // lives in the server: this only writes settings, sends requests and shows their answers.
 import { availablePresets, type Manifest } from "./config";
 import type { Host, PickItem, ServerLink } from "./host";
+import {
+  CLEAR_CACHES,
+  received,
+  STATS,
+  type ClearCachesResult,
+  type PowerStatus,
+  type RequestMethod,
+  type StatsResult,
+  type StatusParams as WireStatusParams,
+} from "./lsp_ext";
 import { powerRecheckSeconds, statusView, type ServerState, type StatusParams } from "./status";
 
 export const ENABLED = "wattcode.completion.enabled";
@@ -48,9 +58,8 @@ export class Controller {
 
   /** A `wattcode/status` notification; anything that is not an object is ignored. */
   onStatus(params: unknown): void {
-    if (params && typeof params === "object" && !Array.isArray(params)) {
-      this.last = params as StatusParams;
-    }
+    const status = received<WireStatusParams>(params);
+    if (status) this.last = status;
     this.render();
     this.schedulePowerRecheck(powerRecheckSeconds(this.last));
   }
@@ -84,14 +93,14 @@ export class Controller {
     if (!this.server.running()) return;
     let result: unknown;
     try {
-      result = await this.server.request("wattcode/stats");
+      result = await this.server.request(STATS);
     } catch (err) {
       this.host.log(`wattcode/stats for the power state failed: ${describe(err)}`);
       return;
     }
-    const power = (result as { power?: unknown } | null)?.power;
-    if (!power || typeof power !== "object" || Array.isArray(power)) return;
-    this.last = { ...(this.last ?? {}), power: power as StatusParams["power"] };
+    const power = received<PowerStatus>(received<StatsResult>(result)?.power);
+    if (!power) return;
+    this.last = { ...(this.last ?? {}), power };
     this.render();
     this.schedulePowerRecheck(powerRecheckSeconds(this.last));
   }
@@ -124,7 +133,7 @@ export class Controller {
     await this.host.executeCommand("editor.action.inlineSuggest.trigger");
   }
 
-  private async ask(method: string): Promise<{ ok: true; result: unknown } | { ok: false }> {
+  private async ask(method: RequestMethod): Promise<{ ok: true; result: unknown } | { ok: false }> {
     if (!this.server.running()) {
       this.host.error("wattcode: the server is not running (see the wattcode output channel).");
       return { ok: false };
@@ -139,7 +148,7 @@ export class Controller {
   }
 
   async showStats(): Promise<void> {
-    const answer = await this.ask("wattcode/stats");
+    const answer = await this.ask(STATS);
     if (!answer.ok) return;
     const text = JSON.stringify(answer.result, null, 2);
     this.host.log(`wattcode/stats: ${text}`);
@@ -147,9 +156,9 @@ export class Controller {
   }
 
   async clearCaches(): Promise<void> {
-    const answer = await this.ask("wattcode/clearCaches");
+    const answer = await this.ask(CLEAR_CACHES);
     if (!answer.ok) return;
-    const r = (answer.result ?? {}) as { suggestions?: unknown; kvStates?: unknown };
+    const r = received<ClearCachesResult>(answer.result) ?? {};
     this.host.info(
       `wattcode: caches cleared (${Number(r.suggestions ?? 0)} suggestions, ${Number(r.kvStates ?? 0)} saved KV states).`,
     );

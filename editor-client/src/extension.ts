@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { LanguageClient, State, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { resolveServerCommand, SECTION, serverSettings, type Manifest } from "./config";
 import { Controller } from "./controller";
+import { STATUS } from "./lsp_ext";
 import { VscodeHost } from "./vscodeHost";
 
 let client: LanguageClient | undefined;
@@ -30,7 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     host,
     {
       running: () => client?.state === State.Running,
-      request: (method, params) => client!.sendRequest(method, params ?? null),
+      request: (method) => client!.sendRequest(method, null),
       restart: () => restart(),
     },
     manifest,
@@ -79,8 +80,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           // The server pulls its section; it gets it without the client-only settings.
           configuration: async (params, token, next) => {
             const result = await next(params, token);
-            if (!Array.isArray(result)) return result;
-            return result.map((value, i) =>
+            if (!Array.isArray(result)) return result; // an error response
+            const values: unknown[] = result;
+            return values.map((value, i) =>
               params.items[i]?.section === SECTION ? serverSettings(value, clientOnly) : value,
             );
           },
@@ -88,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       },
     };
     client = new LanguageClient("wattcode", "wattcode", serverOptions, clientOptions);
-    client.onNotification("wattcode/status", (params: unknown) => controller.onStatus(params));
+    client.onNotification(STATUS, (params: unknown) => controller.onStatus(params));
     const mine = client;
     mine.onDidChangeState(({ newState }) => {
       if (client !== mine) return; // an old client stopping during a restart

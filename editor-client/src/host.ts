@@ -1,5 +1,6 @@
 // What the controller needs from the editor. The one implementation over `vscode` is
 // vscodeHost.ts; unit tests pass a fake, so that no test needs VS Code.
+import type { RequestMethod } from "./lsp_ext";
 import type { StatusView } from "./status";
 
 export interface PickItem {
@@ -27,6 +28,8 @@ export interface Host {
 /** The running language client, as far as the controller needs it. */
 export interface ServerLink {
   running(): boolean;
-  request(method: string, params?: unknown): Promise<unknown>;
+  /** One of wattcode's custom requests (lsp_ext.ts), which take no params. The result is as it
+   * came over the wire, from a server of any version: read it with `received`. */
+  request(method: RequestMethod): Promise<unknown>;
   restart(): Promise<void>;
 }

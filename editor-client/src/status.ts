@@ -1,35 +1,13 @@
 // The status bar's text from the server's `wattcode/status` notification: pure, no `vscode`.
+import type { PowerStatus as WirePowerStatus, Received, StatusParams as WireStatusParams } from "./lsp_ext";
 
-/** The power budget's state, `power` in `wattcode/status` and `wattcode/stats`. */
-export interface PowerStatus {
-  tier?: string;
-  battery?: { percent?: number | null; plugged?: boolean };
-  /** The current tier's budget (W = Wh per hour); null: no limit. */
-  budgetWattHoursPerHour?: number | null;
-  rung?: number;
-  rungName?: string;
-  rungLabel?: string;
-  paused?: boolean;
-  exhausted?: boolean;
-  reserveJoules?: number;
-  reserveCapacityJoules?: number;
-  spentWattHoursLastHour?: number;
-  why?: string;
-}
+/** `power` as received in `wattcode/status` and `wattcode/stats` (lsp_ext.ts): any key may be
+ * missing. */
+export type PowerStatus = Received<WirePowerStatus>;
 
-/** What the server sends; every field is optional here, so a partial message degrades. */
-export interface StatusParams {
-  energyJoules?: number;
-  energyWattHours?: number;
-  gramsCo2e?: number;
-  savedJoulesEstimate?: number;
-  method?: string;
-  suggestions?: number;
-  accepted?: number;
-  joulesPerAcceptedChar?: number | null;
-  idleWatts?: number | null;
-  power?: PowerStatus;
-}
+/** `wattcode/status` as received (lsp_ext.ts): every field is optional, so a partial message
+ * degrades. */
+export type StatusParams = Received<WireStatusParams>;
 
 export interface StatusView {
   text: string;
@@ -73,7 +51,7 @@ function powerMarker(p: PowerStatus): string {
 
 /** The tooltip's power lines: the source, the budget, what it does now and why. */
 function powerLines(p: PowerStatus): string[] {
-  const tier = typeof p.tier === "string" ? TIER_LABELS[p.tier] ?? p.tier : "unknown source";
+  const tier = typeof p.tier === "string" ? (TIER_LABELS[p.tier] ?? p.tier) : "unknown source";
   const percent = p.battery && finite(p.battery.percent) ? ` (${p.battery.percent.toFixed(0)} %)` : "";
   const budget = budgetOf(p);
   const lines = [`power: ${tier}${percent}, ${budget ? `budget ${Number(budget.toPrecision(3))} Wh/h` : "no budget"}`];
@@ -126,15 +104,20 @@ export function statusView(
   if (!params || !finite(params.energyJoules)) {
     return {
       text: `$(zap) wattcode${off}`,
-      tooltip: enabled ? "wattcode: no suggestion yet this session. Click for the menu." : "wattcode is disabled. Click for the menu.",
+      tooltip: enabled
+        ? "wattcode: no suggestion yet this session. Click for the menu."
+        : "wattcode is disabled. Click for the menu.",
     };
   }
   // The power source and state only while a budget applies (or still restricts).
   const p = power(params);
   let suffix = "";
   if (p && (budgetOf(p) || powerMarker(p))) {
-    const tier = typeof p.tier === "string" ? TIER_LABELS[p.tier] ?? p.tier : undefined;
-    suffix = [tier, powerMarker(p)].filter(Boolean).map((part) => ` · ${part}`).join("");
+    const tier = typeof p.tier === "string" ? (TIER_LABELS[p.tier] ?? p.tier) : undefined;
+    suffix = [tier, powerMarker(p)]
+      .filter(Boolean)
+      .map((part) => ` · ${part}`)
+      .join("");
   }
   const text = `$(zap) ${formatEnergy(params.energyJoules)}${suffix}${off}`;
   const lines = [`wattcode this session: ${formatEnergy(params.energyJoules)}`];
@@ -143,7 +126,8 @@ export function statusView(
   if (finite(params.suggestions)) {
     lines.push(`${params.suggestions} suggestions, ${finite(params.accepted) ? params.accepted : 0} accepted`);
   }
-  if (finite(params.joulesPerAcceptedChar)) lines.push(`${formatEnergy(params.joulesPerAcceptedChar)} per accepted character`);
+  if (finite(params.joulesPerAcceptedChar))
+    lines.push(`${formatEnergy(params.joulesPerAcceptedChar)} per accepted character`);
   if (finite(params.savedJoulesEstimate)) lines.push(`saved ≈ ${formatEnergy(params.savedJoulesEstimate)} (estimate)`);
   if (finite(params.idleWatts)) lines.push(`idle baseline ${params.idleWatts.toFixed(1)} W (not counted)`);
   if (p) lines.push(...powerLines(p));

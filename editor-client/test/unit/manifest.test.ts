@@ -9,13 +9,15 @@ import { loadManifest, ROOT } from "./manifest";
 test("every contributed command is registered in extension.ts and vice versa", () => {
   const source = fs.readFileSync(path.join(ROOT, "src", "extension.ts"), "utf8");
   const registered = [...source.matchAll(/command\("(wattcode\.[A-Za-z]+)"/g)].map((m) => m[1]).sort();
-  const contributed = (loadManifest().contributes as any).commands.map((c: { command: string }) => c.command).sort();
+  const manifest = loadManifest();
+  const { commands } = manifest.contributes as typeof manifest.contributes & { commands: { command: string }[] };
+  const contributed = commands.map((c) => c.command).sort();
   assert.deepEqual(registered, contributed);
 });
 
 test("every setting has a type, a default and a description; client-only ones exist", () => {
   const manifest = loadManifest();
-  const props = manifest.contributes.configuration.properties as Record<string, any>;
+  const props = manifest.contributes.configuration.properties as Record<string, Record<string, unknown>>;
   for (const [key, prop] of Object.entries(props)) {
     assert.ok(key.startsWith("wattcode."), key);
     assert.ok(prop.type, `${key} has no type`);
