@@ -21,7 +21,7 @@ from models.remote.endpoint import url_problem
 SECTION = "wattcode"
 DEFAULT_PAUSE_MILLISECONDS = 400
 DEFAULT_MAX_MILLISECONDS = 1500
-"""Chosen on the typing replay (bench/experiments/suggestion-guards/README.md)."""
+"""Chosen on the Enter workload (bench/experiments/suggestion-guards/README.md)."""
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
@@ -113,7 +113,7 @@ class ExperimentalSettings:
     warm_skipped: bool = False
     """Evaluate the whole chunks of a skipped request's prompt (no generation), so that the
     next keystroke finds the KV cache current. Off: on a 2-core CPU a chunk cannot be
-    interrupted and delays the next key (bench/results/gating-warm)."""
+    interrupted and delays the next key (bench/experiments/warm-skipped/README.md)."""
 
 
 def _country_problem(value: str) -> str | None:

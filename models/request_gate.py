@@ -8,10 +8,8 @@ indenting by hand. Skipping those requests costs few accepted suggestions and sa
 inference. These are pure functions of the text (and, for comments and strings, of the syntax
 tree); the server keeps the history they need.
 
-Not a rule: a run of passed-over suggestions on a line. Scored on the lockstep replays, skipping
-after three loses 4-5 % of accepted suggestions directly and up to about half with the ones
-typed through from them: late in a line the model catches up
-(bench/results/gating-rhythm-rejected-run/passed-over-as-skip.txt).
+Not a rule: a run of passed-over suggestions on a line (late in a line the model catches up;
+bench/experiments/gating-rhythm/README.md).
 """
 
 from __future__ import annotations
@@ -65,12 +63,8 @@ def text_skip_reason(
     after code (`blank_typed`: the last edit inserted only spaces or tabs), a name's second
     character, and (power saving) inside a word. With the suggestion cache on (the default)
     only the requests it could not answer get here: on a name's second character or after a
-    space that means the guess made a key earlier did not hold. After a space the prompt also
-    ends in a lone space token where the model's vocabulary has the space inside the next
-    word's token (` return`, ` nil`). In the lockstep typing replays the model's next guess on
-    a word's second character was taken 2 times in 56; after a space after code, none of 103
-    guesses in five typist-pace replays without gating (nor of 9 in three lockstep ones) was
-    taken or typed through (bench/results/gating-after-space/positions.txt)."""
+    space that means the guess made a key earlier did not hold, and those guesses are rarely
+    taken (bench/experiments/gating-after-space/README.md)."""
     line = prefix[prefix.rfind("\n") + 1 :]
     if blank_typed and not line.strip(" \t"):
         return SkipReason.INDENTING
@@ -178,11 +172,8 @@ def skipped_as_prose(tree: Tree, source: bytes, offset: int) -> bool:
 
     Comments are prose: always skipped. A string is not skipped while it is being typed at its
     end (`string_typed_at_its_end`): completing a message and closing it is a suggestion users
-    take. In the five lockstep replays before this exception, the ungated model's guesses there
-    were taken 10 times in 126, against 2 in 34 in comments and other strings, 10 in 219 on a
-    word's second character and about 1 in 7 elsewhere, and they were most of what gating lost
-    (bench/results/gating-typed-strings/analysis.txt). A string opened on an earlier line is a
-    block of text (a docstring, a template), so it is skipped."""
+    take (bench/experiments/gating-typed-strings/README.md). A string opened on an earlier line
+    is a block of text (a docstring, a template), so it is skipped."""
     literal = _comment_or_string_at(tree, offset)
     if literal is None:
         return False

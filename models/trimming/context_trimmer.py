@@ -201,8 +201,8 @@ class ContextTrimmer:
             ):
                 # The same for a line break typed inside a body while its line is unfinished
                 # (`${pr` in a template literal, `f(a,`): the broken parse would change the
-                # outline and with it the suffix, ~600 tokens of prompt in range.js; the
-                # outline from before, moved by the added rows, holds.
+                # outline and with it the suffix (hundreds of prompt tokens); the outline
+                # from before, moved by the added rows, holds.
                 shifted = found.shifted(move.first, move.last, move.delta)
                 self._outlines[document] = (parsed.parses, shifted)
                 return shifted
