@@ -51,8 +51,9 @@ def tail_joules(gap_joules: float, gap_seconds: float, idle_watts: float | None)
 
     A GPU keeps its clocks and power up for a while after its work ends, and its counter steps
     every ~100 ms, so the draw between two generations a few milliseconds apart is theirs, not
-    idle (bench/experiments/gpu-latency-and-energy/README.md). Signed: a gap the counter did not step in reads below idle, one it
-    stepped in reads far above, and only their sum is right. Longer gaps teach the idle floor
+    idle (bench/experiments/gpu-latency-and-energy/README.md). Signed: a gap the counter did
+    not step in reads below idle, one it stepped in reads far above, and only their sum is
+    right. Longer gaps teach the idle floor
     instead; without one, nothing is charged.
     """
     if idle_watts is None or gap_seconds >= MIN_IDLE_GAP_SECONDS:
