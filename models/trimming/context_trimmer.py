@@ -106,13 +106,11 @@ class ContextTrimmer:
         """Whether the cursor is inside a comment, or a string not being typed at its end
         (`request_gate.skipped_as_prose`), by the document's syntax tree (shared with
         trimming, so updated incrementally); False for languages without one."""
-        rules = rules_for(language_id, document)
-        if rules is None:
+        found = self._parsed(document, language_id, prefix, suffix)
+        if found is None:
             return False
-        source = (prefix + suffix).encode()
-        parsed = self.trees.parse(document or "", rules, source)
-        if parsed is None:
-            return False
+        parsed, source = found
+        rules = parsed.rules
         if parsed.deferred:
             # The tree has not parsed this line yet (it has an open bracket or quote).
             line = prefix[prefix.rfind("\n") + 1 :]
@@ -130,16 +128,24 @@ class ContextTrimmer:
     ) -> GuardResult | None:
         """`syntax_guard.guard` on the document's tree (shared with trimming); None for
         languages without a grammar."""
+        found = self._parsed(document, language_id, prefix, suffix)
+        if found is None:
+            return None
+        parsed, source = found
+        cursor = len(prefix.encode())
+        python = parsed.rules.name == "python"
+        return guard(parsed.parser, parsed.settle(), source, cursor, suggestion, python)
+
+    def _parsed(
+        self, document: str | None, language_id: str | None, prefix: str, suffix: str
+    ) -> tuple[ParsedDocument, bytes] | None:
+        """The document's tree for its current text (and that text), None without a grammar."""
         rules = rules_for(language_id, document)
         if rules is None:
             return None
         source = (prefix + suffix).encode()
         parsed = self.trees.parse(document or "", rules, source)
-        if parsed is None:
-            return None
-        cursor = len(prefix.encode())
-        python = rules.name == "python"
-        return guard(parsed.parser, parsed.settle(), source, cursor, suggestion, python)
+        return None if parsed is None else (parsed, source)
 
     def forget(self, document: str) -> None:
         self.trees.forget(document)
