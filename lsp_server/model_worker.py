@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from cache.kv_state_cache import KvStateCache
 from cache.kv_state_store import KvStateStore
@@ -23,13 +24,13 @@ from models import paths
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
 from models.default_model import ProgressCallback
-from models.document_contexts import DocumentContexts
+from models.document_contexts import DocumentContexts, StatefulModel
 from models.energy.selection import MeterChoice, choose_meters, make_monitor
 from models.energy.window import EnergyMonitor, WindowEnergy, WindowStart
 from models.errors import GenerationCancelled, ModelError, RemoteError
 from models.generation import WorkMeter
-from models.llama_backend import LlamaBackend, LlamaVocab, LoadOptions, supports_gpu_offload
-from models.local_runner import LocalRunner
+from models.load_options import LoadOptions
+from models.local_runner import CompletionModel, LocalRunner
 from models.model_files import model_identity, resolve_model_path
 from models.remote.endpoint import MODELS, RemoteEndpoint
 from models.remote.fim_text import markers_of
@@ -37,6 +38,9 @@ from models.remote.remote_energy import remote_estimate
 from models.remote.remote_runner import RemoteRunner
 from models.remote.sse_stream import get_json
 from models.trimming.context_trimmer import OpenDocument
+
+if TYPE_CHECKING:
+    from models.llama_backend import LlamaVocab
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +118,51 @@ class LoadResult:
     """Loaded, with something the user should know (a remote server that does not answer)."""
 
 
-BackendFactory = Callable[[Path, LoadOptions], LlamaBackend]
+class LoadedModel(CompletionModel, StatefulModel, Protocol):
+    """What the worker needs from a loaded model: `LlamaBackend`, or a test's stand-in."""
+
+    name: str
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+BackendFactory = Callable[[Path, LoadOptions], LoadedModel]
+PathResolver = Callable[[str | None, ProgressCallback | None], Path]
+
+
+def load_llama_backend(path: Path, options: LoadOptions) -> LoadedModel:
+    """The default factory. llama.cpp is imported here, with the first model, so that the
+    server imports without the native library (and a test server runs without it)."""
+    from models.llama_backend import LlamaBackend  # noqa: PLC0415
+
+    return LlamaBackend(path, options)
+
+
+def llama_gpu_offload() -> bool:
+    """Whether llama.cpp can put the model on a GPU (for choosing the energy meters)."""
+    from models.llama_backend import supports_gpu_offload  # noqa: PLC0415
+
+    return supports_gpu_offload()
 
 
 class ModelWorker:
-    def __init__(self, backend_factory: BackendFactory = LlamaBackend) -> None:
+    def __init__(
+        self,
+        backend_factory: BackendFactory = load_llama_backend,
+        *,
+        resolve_path: PathResolver = resolve_model_path,
+        gpu_offload: Callable[[], bool] = llama_gpu_offload,
+    ) -> None:
+        """`backend_factory` loads a model file, `resolve_path` finds the file from the
+        configured path (None: the default model, assembled on first use) and `gpu_offload`
+        says whether models run on a GPU: the seams where tests put a scripted model."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wattcode-model")
         self._backend_factory = backend_factory
-        self._backend: LlamaBackend | None = None
+        self._resolve_path = resolve_path
+        self._gpu_offload = gpu_offload
+        self._backend: LoadedModel | None = None
         self._path: Path | None = None
         self._engine: CompletionEngine | None = None
         self._vocab: LlamaVocab | None = None
@@ -139,7 +180,7 @@ class ModelWorker:
     def _energy_monitor(self) -> EnergyMonitor:
         """The meters, chosen once on the model thread (NVML's init can take a moment)."""
         if self.energy is None:
-            self.meter_choice = choose_meters(gpu_in_use=supports_gpu_offload())
+            self.meter_choice = choose_meters(gpu_in_use=self._gpu_offload())
             self.energy = make_monitor(self.meter_choice)
         return self.energy
 
@@ -158,7 +199,7 @@ class ModelWorker:
         energy = self._energy_monitor()
         window = energy.begin()
         try:
-            path = resolve_model_path(key.path, on_progress)
+            path = self._resolve_path(key.path, on_progress)
             if key.remote is not None:
                 return self._load_remote(path, key, key.remote, started, window)
             backend = self._backend_factory(
@@ -205,6 +246,8 @@ class ModelWorker:
         window: WindowStart,
     ) -> LoadResult:
         """Only the vocabulary is loaded here; a quick probe says whether the server answers."""
+        from models.llama_backend import LlamaVocab  # noqa: PLC0415 - see load_llama_backend
+
         vocab = LlamaVocab(path)
         runner = RemoteRunner(
             endpoint, vocab, markers_of(vocab.fim, vocab.token_text), key.context_length

@@ -12,7 +12,6 @@ import ctypes
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp  # noqa: TID251 - the one allowed import
@@ -25,6 +24,7 @@ from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
 from models.generation import WorkMeter
 from models.gguf_file import check_gguf
+from models.load_options import LoadOptions as LoadOptions  # noqa: PLC0414 - re-exported
 from models.token_healing import VocabIndex
 
 log = logging.getLogger(__name__)
@@ -94,19 +94,11 @@ def physical_cores() -> int:
     return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)
-class LoadOptions:
-    context_length: int = 4096
-    threads: int | None = None
-    batch_size: int = 512
-    gpu_layers: int | None = None
-    """Layers offloaded to the GPU: None puts all of them there when llama.cpp was built with
-    a GPU backend (CUDA, Metal, Vulkan, ...) and none otherwise; -1 is all, 0 none."""
-
-    def resolved_gpu_layers(self) -> int:
-        if self.gpu_layers is None:
-            return -1 if supports_gpu_offload() else 0
-        return self.gpu_layers
+def resolved_gpu_layers(options: LoadOptions) -> int:
+    """`options.gpu_layers`, with None resolved for this build of llama.cpp."""
+    if options.gpu_layers is None:
+        return -1 if supports_gpu_offload() else 0
+    return options.gpu_layers
 
 
 def _load(path: Path, options: LoadOptions, threads: int, gpu_layers: int) -> llama_cpp.Llama:
@@ -142,7 +134,7 @@ class LlamaBackend:
         check_gguf(path)
         _silence_native_logs()
         threads = options.threads or physical_cores()
-        gpu_layers = options.resolved_gpu_layers()
+        gpu_layers = resolved_gpu_layers(options)
         try:
             self._llama = _load(path, options, threads, gpu_layers)
         except (ValueError, RuntimeError, OSError, MemoryError) as exc:
