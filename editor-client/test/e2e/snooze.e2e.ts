@@ -3,31 +3,14 @@
 // quick suggestions (the completion list asks as you type); reads the server's debug log to say
 // which messages still reached it, and whether it sent `wattcode/status` (energy spent).
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
+import { launch, must, runCommand, step } from "./common";
 
 const URL = must("E2E_URL");
 const SHOT_DIR = must("E2E_SHOT_DIR");
 const LOG_DIR = must("E2E_LOG_DIR");
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 240000);
-const started = Date.now();
-
-function must(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (run editor-client/scripts/e2e.sh)`);
-  return value;
-}
-
-function step(message: string): void {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press("F1");
-  await page.keyboard.type(title, { delay: 20 });
-  await page.locator(`.quick-input-widget .monaco-list-row:has-text("${title}")`).first().click({ timeout: 10000 });
-}
 
 /** The server's log lines so far (debug level: every message it received). */
 function serverLog(): string[] {
@@ -93,15 +76,7 @@ async function run(page: Page): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "wattcode-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  await context.route((url) => url.hostname !== "127.0.0.1", (route) => route.abort());
-  const page = context.pages()[0] ?? (await context.newPage());
+  const { context, page } = await launch();
   const deadline = setTimeout(() => {
     step("timed out");
     process.exit(2);

@@ -8,10 +8,10 @@
 // code-server and passes the URL and the user settings file; bounded by E2E_TIMEOUT_MS;
 // screenshots on failure (and one on success) in E2E_SHOT_DIR.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { chromium, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
+import { launch, must, runCommand, step } from "./common";
 
 const URL = must("E2E_URL");
 const SHOT_DIR = must("E2E_SHOT_DIR");
@@ -19,17 +19,6 @@ const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 240000);
 const EXPECT_STATUS = process.env.E2E_EXPECT_STATUS === "1";
 const USER_SETTINGS = must("E2E_USER_SETTINGS");
 const WORKSPACE = must("E2E_WORKSPACE");
-const started = Date.now();
-
-function must(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (run editor-client/scripts/e2e.sh)`);
-  return value;
-}
-
-function step(message: string): void {
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
-}
 
 /** Monaco renders spaces as no-break spaces. */
 const text = (s: string | null) => (s ?? "").replace(/\u00a0/g, " ");
@@ -72,13 +61,6 @@ async function waitForStatus(page: Page, pattern: RegExp, timeout: number): Prom
     { timeout },
   );
   return String(await found.jsonValue());
-}
-
-/** Runs a command from the command palette (F1), by its title. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press("F1");
-  await page.keyboard.type(title, { delay: 20 });
-  await page.locator(`.quick-input-widget .monaco-list-row:has-text("${title}")`).first().click({ timeout: 10000 });
 }
 
 function readUserSettings(): Record<string, unknown> {
@@ -128,27 +110,7 @@ async function addUserSettings(page: Page, settings: Record<string, unknown>): P
 }
 
 async function run(): Promise<Page> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "wattcode-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  // Offline by construction: only the local code-server is reachable.
-  await context.route(
-    (url) => url.hostname !== "127.0.0.1",
-    (route) => route.abort(),
-  );
-  const page = context.pages()[0] ?? (await context.newPage());
+  const { context, page } = await launch();
   current = page;
   step(`open ${URL}`);
   await page.goto(URL);
