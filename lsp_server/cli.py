@@ -169,33 +169,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    # The benchmark is its own package (bench/wattcode_bench), installed with wattcode; its
+    # options live there too, so `wattcode bench` hands it everything after `bench`.
     try:
-        from lsp_server.bench import runner  # noqa: PLC0415 - the bench extra is optional
+        from wattcode_bench import cli as bench_cli  # noqa: PLC0415 - only for `bench`
     except ImportError as exc:
         print(
             f"wattcode: the benchmark needs its extra: pip install 'wattcode[bench]' ({exc})",
             file=sys.stderr,
         )
         return 2
-    plan = runner.BenchPlan.make(
-        quick=args.quick,
-        configs=args.configs,
-        workloads=args.workloads,
-        seed=args.seed,
-        tasks=args.tasks,
-        padded_tasks=args.padded_tasks,
-        spans=args.spans,
-        gpu_layers=args.gpu_layers,
-        typing_pace=args.typing_pace,
-        corpus=args.corpus,
-    )
-    try:
-        report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
-    except ModelError as exc:
-        print(f"wattcode: {exc}", file=sys.stderr)
-        return 1
-    print(report_path)
-    return 0
+    return bench_cli.main(args.bench_argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -241,43 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     complete.add_argument("--json", action="store_true", help="suggestion and cost as JSON")
     complete.set_defaults(run=cmd_complete)
 
-    bench = commands.add_parser("bench", help="the efficiency and greenness benchmark")
-    bench.add_argument("--quick", action="store_true", help="small fixed subsets (CI, <10 min)")
-    bench.add_argument("--out", default="bench/runs/latest", help="report directory")
-    bench.add_argument(
-        "--configs",
-        type=lambda s: s.split(","),
-        default=None,
-        help="comma-separated configuration names (bench/README.md lists them; default: all)",
-    )
-    bench.add_argument(
-        "--workloads",
-        type=lambda s: s.split(","),
-        default=None,
-        help="comma-separated: accuracy,trimming,typing,enter,resources",
-    )
-    bench.add_argument("--seed", type=int, default=7)
-    bench.add_argument(
-        "--gpu-layers",
-        type=int,
-        default=None,
-        help="layers on the GPU for every configuration (default: all with a GPU build; 0: CPU)",
-    )
-    bench.add_argument("--tasks", type=int, default=None, help="HumanEval tasks (full: 1033)")
-    bench.add_argument("--padded-tasks", type=int, default=None)
-    bench.add_argument("--spans", type=int, default=None, help="typed spans per file")
-    bench.add_argument(
-        "--typing-pace",
-        choices=("rhythm", "lockstep"),
-        default="rhythm",
-        help="rhythm: a typist's pace, open requests cancelled; lockstep: each key waits for "
-        "its answer (deterministic acceptance, for comparing gating rules)",
-    )
-    bench.add_argument(
-        "--corpus",
-        choices=("default", "wide"),
-        default="default",
-        help="typed files: default (4) or wide (13: nine more the gating rules never saw)",
+    # Its options are wattcode_bench's (`wattcode bench --help`), parsed there: `main` passes
+    # on what this parser does not know, so the package is imported only when it runs.
+    bench = commands.add_parser(
+        "bench", help="the efficiency and greenness benchmark", add_help=False
     )
     bench.set_defaults(run=cmd_bench)
 
@@ -291,7 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.run is cmd_bench:
+        args.bench_argv = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

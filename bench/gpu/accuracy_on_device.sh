@@ -9,7 +9,7 @@ cp "$0" /root/acc2.sh 2>/dev/null || true
 setup() {
   cd $W/src
   mkdir -p "$W/boot" && echo "import llama_cpp  # noqa" >"$W/boot/sitecustomize.py"
-  export PYTHONPATH="$W/boot:$W/site:$PWD" PYTHONUNBUFFERED=1
+  export PYTHONPATH="$W/boot:$W/site:$PWD:$PWD/bench" PYTHONUNBUFFERED=1
   export WATTCODE_DATA_DIR="$W/data" WATTCODE_CACHE_DIR="$W/cache" WATTCODE_BENCH_CORPUS="$W/corpus"
   python3 - <<'PY'
 import os
@@ -29,10 +29,10 @@ launch() {
 }
 render() {
   cd $W/src
-  env -u PYTHONPATH PYTHONPATH=$W/site:$W/src python3 -c "
+  env -u PYTHONPATH PYTHONPATH=$W/site:$W/src:$W/src/bench python3 -c "
 import json
 from pathlib import Path
-from lsp_server.bench import report
+from wattcode_bench import report
 out = Path('$OUTDIR')
 data = json.loads((out / 'results.json').read_text())
 figs = report.plot(data, out)

@@ -13,7 +13,7 @@ fi
 # The image's numpy (scipy-openblas, libgfortran) loaded before a CUDA llama.cpp built there
 # crashes the model load; loading llama_cpp first, in every process, avoids it.
 mkdir -p "$W/boot" && echo "import llama_cpp  # noqa" >"$W/boot/sitecustomize.py"
-export PYTHONPATH="$W/boot:$W/site:$PWD" PYTHONUNBUFFERED=1
+export PYTHONPATH="$W/boot:$W/site:$PWD:$PWD/bench" PYTHONUNBUFFERED=1
 export WATTCODE_DATA_DIR="$W/data" WATTCODE_CACHE_DIR="$W/cache" WATTCODE_BENCH_CORPUS="$W/corpus"
 python3 - <<'PY'
 import os
@@ -37,17 +37,17 @@ case "$1" in
   check)
     # One energy check with the given options (e.g. a traced sustained run), report in $OUT.
     shift
-    python3 -m lsp_server.bench.energy_check "$@" ;;
+    python3 -m wattcode_bench.energy_check "$@" ;;
   energy-smoke)
     # Seconds, not minutes: that the check runs there before the long series is started.
-    python3 -m lsp_server.bench.energy_check --out "$OUT/smoke" --back-to-back --seconds 3 \
+    python3 -m wattcode_bench.energy_check --out "$OUT/smoke" --back-to-back --seconds 3 \
       --idle-seconds 1 --settle-seconds 0.5 ;;
   energy)
     # Issue 6's validation: sustained load (windows nearly contiguous), the sparse typing
     # replay (what a user's session looks like, and the limit of per-window readings), a
     # second sustained run (repeatability) and one with a single document (gaps between
     # windows on every key). Reports stay in $W/reports/energy-*; `collect` packs them.
-    check() { python3 -m lsp_server.bench.energy_check --idle-seconds 30 "$@" || true; }
+    check() { python3 -m wattcode_bench.energy_check --idle-seconds 30 "$@" || true; }
     B2B=(--back-to-back --files 4 --spans 4 --chars 300 --seconds 60)
     check --out "$W/reports/energy-sustained" "${B2B[@]}" --streams 3
     check --out "$W/reports/energy-sparse" --files 3 --spans 2 --chars 300

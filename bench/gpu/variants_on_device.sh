@@ -31,7 +31,7 @@ case "$MODE" in
     if [ -e $W/build.failed ]; then tail -50 $W/build.log; exit 1; fi
     mkdir -p "$W/boot" $W/packed $W/reports && echo "import llama_cpp  # noqa" >"$W/boot/sitecustomize.py"
     export PYTHONUNBUFFERED=1 WATTCODE_DATA_DIR="$W/data" WATTCODE_CACHE_DIR="$W/cache" WATTCODE_BENCH_CORPUS="$W/corpus"
-    cd $W/src-$(tree $FIRST) && PYTHONPATH="$W/boot:$W/site:$PWD" python3 -c "
+    cd $W/src-$(tree $FIRST) && PYTHONPATH="$W/boot:$W/site:$PWD:$PWD/bench" python3 -c "
 import os
 from pathlib import Path
 from models.default_model import assemble
@@ -46,12 +46,12 @@ for spec in $VARIANTS; do
   cd $W/src-\$t; N=$KIND-\$v; O=$W/reports/\$N
   CMD="python3 -m lsp_server bench --configs \$C $ARGS \${X//+/ } --out \$O"
   echo "\$CMD" >$W/\$N.cmd; date -u >$W/\$N.start
-  PYTHONPATH="$W/boot:$W/site:\$PWD" \$CMD >$W/\$N.log 2>&1; echo \$? >$W/\$N.rc; date -u >$W/\$N.end
+  PYTHONPATH="$W/boot:$W/site:\$PWD:\$PWD/bench" \$CMD >$W/\$N.log 2>&1; echo \$? >$W/\$N.rc; date -u >$W/\$N.end
   if [ "\$(cat $W/\$N.rc)" != 0 ] || [ ! -e \$O/REPORT.md ]; then
-    PYTHONPATH=$W/site:\$PWD python3 -c "
+    PYTHONPATH=$W/site:\$PWD:\$PWD/bench python3 -c "
 import json
 from pathlib import Path
-from lsp_server.bench import report
+from wattcode_bench import report
 out = Path('\$O'); data = json.loads((out / 'results.json').read_text())
 print(report.write_markdown(data, report.plot(data, out), out))" >\$O/render.log 2>&1
   fi

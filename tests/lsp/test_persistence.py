@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lsp_server.bench.lsp_client import LspClient
+from wattcode_bench.lsp_client import LspClient
 
 pytestmark = pytest.mark.model
 

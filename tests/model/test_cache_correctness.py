@@ -11,8 +11,6 @@ from collections.abc import Iterator
 import pytest
 
 from cache.kv_state_cache import KvStateCache
-from lsp_server.bench.corpus import CORPUS
-from lsp_server.bench.typing_replay import find_spans
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.document_contexts import DocumentContexts
@@ -20,6 +18,8 @@ from models.generation import WorkMeter
 from models.llama_backend import PROMPT_CHUNK, LlamaBackend
 from models.local_runner import LocalRunner
 from models.model_files import resolve_model_path
+from wattcode_bench.corpus import CORPUS
+from wattcode_bench.typing_replay import find_spans
 
 pytestmark = pytest.mark.model
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from lsp_server.bench.paired_stats import (
+from wattcode_bench.paired_stats import (
     edit_similarity,
     exact_match,
     first_non_empty_line,

@@ -21,11 +21,11 @@ from typing import Any
 
 from tree_sitter import Parser
 
-from lsp_server.bench.corpus import CorpusFile
-from lsp_server.bench.lsp_client import LspClient
-from lsp_server.bench.paired_stats import percentile
-from lsp_server.bench.typing_replay import FINAL_WAIT, Span, find_spans
 from models.trimming.languages import grammar, rules_for
+from wattcode_bench.corpus import CorpusFile
+from wattcode_bench.lsp_client import LspClient
+from wattcode_bench.paired_stats import percentile
+from wattcode_bench.typing_replay import FINAL_WAIT, Span, find_spans
 
 GUARD_COUNTERS = (
     "guard_indentation",

@@ -18,21 +18,21 @@ from typing import Any
 
 from tqdm import tqdm
 
-from lsp_server.bench import accuracy, enter_replay, report, trim_cost
-from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
-from lsp_server.bench.corpus import CORPORA
-from lsp_server.bench.humaneval import (
+from models.llama_backend import LlamaBackend, LoadOptions
+from models.model_files import resolve_model_path
+from wattcode_bench import accuracy, enter_replay, report, trim_cost
+from wattcode_bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
+from wattcode_bench.corpus import CORPORA
+from wattcode_bench.humaneval import (
     InfillTask,
     load_problems,
     padded_task,
     verified_single_line_tasks,
 )
-from lsp_server.bench.machine import describe
-from lsp_server.bench.power_report import gating_headline, power_summary
-from lsp_server.bench.report import typing_summary
-from lsp_server.bench.typing_replay import cold_start, replay_config
-from models.llama_backend import LlamaBackend, LoadOptions
-from models.model_files import resolve_model_path
+from wattcode_bench.machine import describe
+from wattcode_bench.power_report import gating_headline, power_summary
+from wattcode_bench.report import typing_summary
+from wattcode_bench.typing_replay import cold_start, replay_config
 
 WORKLOADS = ("accuracy", "trimming", "typing", "enter", "resources")
 PADDING_TOKENS = (1000, 3000)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lsp_server.bench.runner import UNPADDED_ORIGINALS
+from wattcode_bench.runner import UNPADDED_ORIGINALS
 
 pytestmark = [pytest.mark.model, pytest.mark.bench]
 

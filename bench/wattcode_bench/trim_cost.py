@@ -13,9 +13,9 @@ import re
 import time
 from typing import Any
 
-from lsp_server.bench.corpus import LARGE_FILE
-from lsp_server.bench.paired_stats import percentile
 from models.trimming.context_trimmer import ContextTrimmer, CountTokens
+from wattcode_bench.corpus import LARGE_FILE
+from wattcode_bench.paired_stats import percentile
 
 BUDGET = 1024
 SUFFIX_SHARE = 0.25

@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lsp_server.bench.typing_replay import ConfigReplay
 from models.power.governor import RESERVE_SECONDS
 from models.request_gate import SkipReason
+from wattcode_bench.typing_replay import ConfigReplay
 
 SKIP_KEYS = {
     reason.value: f"requests_skipped_{reason.value.replace('-', '_')}" for reason in SkipReason

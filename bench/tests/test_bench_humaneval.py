@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
-from lsp_server.bench import humaneval
-from lsp_server.bench.humaneval import (
+from wattcode_bench import humaneval
+from wattcode_bench.humaneval import (
     MULTI_LINE_SHA256,
     SINGLE_LINE_SHA256,
     BenchDataError,

@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from lsp_server.bench.energy_report import energy_section, typing_energy
-from lsp_server.bench.enter_replay import enter_section, guard_counts, guard_table
-from lsp_server.bench.paired_stats import percentile
-from lsp_server.bench.power_report import power_section
+from wattcode_bench.energy_report import energy_section, typing_energy
+from wattcode_bench.enter_replay import enter_section, guard_counts, guard_table
+from wattcode_bench.paired_stats import percentile
+from wattcode_bench.power_report import power_section
 
 PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
 NAN = math.nan

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lsp_server.bench.corpus import CorpusFile
-from lsp_server.bench.energy_check import (
+from wattcode_bench.corpus import CorpusFile
+from wattcode_bench.energy_check import (
     compare,
     gpu_verdict,
     interior,
@@ -23,7 +23,7 @@ from lsp_server.bench.energy_check import (
     target_met,
     type_back_to_back,
 )
-from lsp_server.bench.typing_replay import Span
+from wattcode_bench.typing_replay import Span
 
 
 def test_compare_takes_the_idle_baseline_off_both_sides() -> None:
@@ -56,7 +56,7 @@ def test_verdict_uses_the_mean_idle_floor_and_shows_each_floor_alone() -> None:
 
 def _report_data() -> dict[str, Any]:
     return {
-        "command": "python -m lsp_server.bench.energy_check --out x",
+        "command": "python -m wattcode_bench.energy_check --out x",
         "date": "2026-01-01",
         "mode": "sparse",
         "config": "wattcode",
@@ -154,7 +154,7 @@ def test_back_to_back_types_each_key_once_answered_across_documents() -> None:
 def test_typing_energy_sums_the_servers_deltas_per_span() -> None:
     from types import SimpleNamespace  # noqa: PLC0415
 
-    from lsp_server.bench.energy_report import energy_section, typing_energy  # noqa: PLC0415
+    from wattcode_bench.energy_report import energy_section, typing_energy  # noqa: PLC0415
 
     spans = [
         SimpleNamespace(

@@ -15,7 +15,7 @@ documents are typed at once, each key sent as soon as that document's previous a
 the windows are nearly contiguous and their counter deltas telescope into the run's total (the
 counter's coarse steps cancel out except in the short gaps).
 
-    python -m lsp_server.bench.energy_check --out bench/results/energy-check [--back-to-back]
+    python -m wattcode_bench.energy_check --out bench/results/energy-check [--back-to-back]
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from typing import Any, Protocol
 
 import psutil
 
-from lsp_server.bench.configs import NO_GATE, WATTCODE
-from lsp_server.bench.corpus import CORPUS, CorpusFile
-from lsp_server.bench.lsp_client import LspClient, ServerError
-from lsp_server.bench.typing_replay import FINAL_WAIT, Span, find_spans, replay_span
 from models.energy.nvml import NvmlMeter, probe_nvml
+from wattcode_bench.configs import NO_GATE, WATTCODE
+from wattcode_bench.corpus import CORPUS, CorpusFile
+from wattcode_bench.lsp_client import LspClient, ServerError
+from wattcode_bench.typing_replay import FINAL_WAIT, Span, find_spans, replay_span
 
 TARGET_PERCENT = 5.0
 STEP_POLL_SECONDS = 0.001
@@ -624,7 +624,7 @@ def markdown(data: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lsp_server.bench.energy_check")
+    parser = argparse.ArgumentParser(prog="python -m wattcode_bench.energy_check")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--files", type=int, default=3, help="corpus files to type in")
     parser.add_argument("--spans", type=int, default=2, help="spans per file")

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from lsp_server.bench.humaneval import InfillTask, single_line_tasks
-from lsp_server.bench.sandbox import ExecutionResult, check_completion, check_many
+from wattcode_bench.humaneval import InfillTask, single_line_tasks
+from wattcode_bench.sandbox import ExecutionResult, check_completion, check_many
 
 
 @pytest.fixture(scope="module")

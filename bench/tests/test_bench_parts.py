@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lsp_server.bench import report
-from lsp_server.bench.configs import ALL_CONFIGS, BY_NAME
-from lsp_server.bench.corpus import CORPORA, CORPUS, WIDE_CORPUS
-from lsp_server.bench.runner import BenchPlan
-from lsp_server.bench.typing_replay import KeyRecord, ReplayResult, find_spans
 from lsp_server.settings import parse_settings
+from wattcode_bench import report
+from wattcode_bench.configs import ALL_CONFIGS, BY_NAME
+from wattcode_bench.corpus import CORPORA, CORPUS, WIDE_CORPUS
+from wattcode_bench.runner import BenchPlan
+from wattcode_bench.typing_replay import KeyRecord, ReplayResult, find_spans
 
 SOURCE = '''import os
 
@@ -143,7 +143,7 @@ def test_markdown_report_from_minimal_data(tmp_path: Path) -> None:
 
 
 def test_key_records_name_the_gating_rule_that_refused_them() -> None:
-    from lsp_server.bench.typing_replay import _note_key_work  # noqa: PLC0415
+    from wattcode_bench.typing_replay import _note_key_work  # noqa: PLC0415
 
     result = ReplayResult("wattcode", "a.py", "Python")
     record = KeyRecord(3, 0.0, typed="x", before="    value = x", right=")")
@@ -165,7 +165,7 @@ def test_key_records_name_the_gating_rule_that_refused_them() -> None:
 
 
 def test_gating_shares_count_only_the_requests_the_cache_could_not_answer() -> None:
-    from lsp_server.bench.power_report import gating_headline, power_section  # noqa: PLC0415
+    from wattcode_bench.power_report import gating_headline, power_section  # noqa: PLC0415
 
     def summary(skipped: float, accepted: int) -> dict[str, object]:
         return {

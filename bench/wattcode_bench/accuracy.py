@@ -14,19 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lsp_server.bench.configs import BenchConfig
-from lsp_server.bench.humaneval import InfillTask
-from lsp_server.bench.paired_stats import (
+from models.completion_engine import CompletionEngine
+from models.llama_backend import LlamaBackend
+from models.local_runner import LocalRunner
+from wattcode_bench.configs import BenchConfig
+from wattcode_bench.humaneval import InfillTask
+from wattcode_bench.paired_stats import (
     edit_similarity,
     exact_match,
     first_non_empty_line,
     paired_comparison,
     proportion,
 )
-from lsp_server.bench.sandbox import check_many
-from models.completion_engine import CompletionEngine
-from models.llama_backend import LlamaBackend
-from models.local_runner import LocalRunner
+from wattcode_bench.sandbox import check_many
 
 MAX_TOKENS = 48
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import psutil
 
-from lsp_server.bench.corpus import CorpusFile
-from lsp_server.bench.lsp_client import LspClient, ServerError
+from wattcode_bench.corpus import CorpusFile
+from wattcode_bench.lsp_client import LspClient, ServerError
 
 SKIP_PREFIX = "requests_skipped_"
 

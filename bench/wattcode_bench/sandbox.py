@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsp_server.bench.humaneval import InfillTask
+from wattcode_bench.humaneval import InfillTask
 
 _DETAIL_CHARS = 200
 _MEMORY_LIMIT_BYTES = 2 * 1024**3

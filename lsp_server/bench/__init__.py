@@ -1,1 +1,0 @@
-"""`wattcode bench`: the efficiency and greenness benchmark."""
