@@ -42,4 +42,6 @@ else
 fi
 
 echo "== pytest" >&2
-.venv/bin/python -m pytest -q "$@"
+# Every tier: the real model, the real editors and the benchmark too (pyproject's addopts
+# leave those out of a plain `pytest`).
+.venv/bin/python -m pytest -q -o addopts= "$@"
