@@ -14,7 +14,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from lsp_server.open_documents import open_document
-from lsp_server.server import WattcodeServer
+from lsp_server.wattcode_server import WattcodeServer
 
 RECENT = 8
 

@@ -9,8 +9,9 @@ import uuid
 from lsprotocol import types
 
 from lsp_server.model_worker import ModelSpecKey
-from lsp_server.server import WattcodeServer
+from lsp_server.session import ModelState
 from lsp_server.settings import RemoteSettings
+from lsp_server.wattcode_server import WattcodeServer
 from models.remote.endpoint import RemoteEndpoint, token_from, url_problem
 
 log = logging.getLogger(__name__)
@@ -89,13 +90,13 @@ async def load_model(server: WattcodeServer) -> None:
                 ),
             )
 
-    session.model.state = "loading"
+    session.model.state = ModelState.LOADING
     server.model_settled.clear()
     result = await asyncio.wrap_future(server.worker.load(key, report_assembly))
     if result.energy is not None:
         session.energy.add_background(result.energy)
     if result.ok:
-        session.model.state = "ready"
+        session.model.state = ModelState.READY
         session.model.name = result.name
         session.model.path = str(result.path)
         session.model.error = None
@@ -106,7 +107,7 @@ async def load_model(server: WattcodeServer) -> None:
         if result.warning:
             server.notify_user(result.warning)
     else:
-        session.model.state = "failed"
+        session.model.state = ModelState.FAILED
         session.model.error = result.error
         message = "no model loaded"
         server.notify_user(

@@ -37,6 +37,7 @@ from models.remote.fim_text import markers_of
 from models.remote.remote_energy import remote_estimate
 from models.remote.remote_runner import RemoteRunner
 from models.remote.sse_stream import get_json
+from models.request_gate import SkipReason
 from models.trimming.context_trimmer import OpenDocument
 
 if TYPE_CHECKING:
@@ -69,9 +70,18 @@ def _scrub(text: str) -> str:
 
 
 class OutcomeStatus(Enum):
+    """What happened to a request on the model thread."""
+
     DONE = "done"
+    """A suggestion was generated (its text may be empty)."""
+    SKIPPED = "skipped"
+    """Request gating skipped it on the model thread (`Suggestion.skipped` says why); its
+    prompt was evaluated if the options asked to warm skipped requests."""
+    WARMED = "warmed"
+    """A warm-up (`ModelWorker.warm`) evaluated its prompt."""
     CANCELLED = "cancelled"
     NOT_STARTED = "not-started"
+    """Cancelled while it waited: the model was not touched."""
     NO_MODEL = "no-model"
     FAILED = "failed"
 
@@ -80,6 +90,7 @@ class OutcomeStatus(Enum):
 class Outcome:
     status: OutcomeStatus
     suggestion: Suggestion | None = None
+    """Set when DONE or SKIPPED."""
     cpu_seconds: float = 0.0
     error: str | None = None
     work: WorkMeter = field(default_factory=WorkMeter)
@@ -88,8 +99,11 @@ class Outcome:
     """What the generation cost, measured around the engine call (cancelled work included)."""
     remote: bool = False
     """The work went to a remote server (an error is the server's, not the model's)."""
-    warm: bool = False
-    """The prompt of a skipped request, evaluated to keep the cache current (no suggestion)."""
+
+    @property
+    def skip_reason(self) -> SkipReason | None:
+        """Why request gating skipped it (status SKIPPED), else None."""
+        return self.suggestion.skipped if self.suggestion is not None else None
 
 
 @dataclass(frozen=True)
@@ -320,10 +334,10 @@ class ModelWorker:
 
     def _run(self, request: CompletionRequest, warm: bool) -> Outcome:
         if request.cancel.cancelled:
-            return Outcome(OutcomeStatus.NOT_STARTED, warm=warm)
+            return Outcome(OutcomeStatus.NOT_STARTED)
         if self._engine is None:
             error = self.last_load.error if self.last_load else "the model is not loaded"
-            return Outcome(OutcomeStatus.NO_MODEL, error=error, warm=warm)
+            return Outcome(OutcomeStatus.NO_MODEL, error=error)
         cpu_started = time.process_time()
         work = WorkMeter()
         energy = self._energy_monitor()
@@ -354,13 +368,19 @@ class ModelWorker:
             if self._backend is not None:
                 self._backend.reset()
         else:
-            status, error = OutcomeStatus.DONE, None
+            error = None
+            if warm:
+                status = OutcomeStatus.WARMED
+            elif suggestion is not None and suggestion.skipped is not None:
+                status = OutcomeStatus.SKIPPED
+            else:
+                status = OutcomeStatus.DONE
         spent = energy.end(window)
         if self._remote is not None:
             spent = spent.plus_remote(*remote_estimate(work, self._remote.endpoint))
         cpu_seconds = time.process_time() - cpu_started
         remote = self._remote is not None
-        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote, warm)
+        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote)
 
     def forget(self, uri: str) -> None:
         """Drop a closed document's saved KV state (on the model thread, like all model work)."""

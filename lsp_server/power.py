@@ -11,8 +11,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Future
+from typing import Any
 
+from lsp_server.session import ModelState, Session, Stat
 from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
 from models.power.governor import (
     Governor,
@@ -24,9 +26,6 @@ from models.power.governor import (
     expected_savings,
 )
 
-if TYPE_CHECKING:
-    from lsp_server.server import WattcodeServer
-
 log = logging.getLogger(__name__)
 STATE_TICK_SECONDS = 1.0
 
@@ -34,11 +33,18 @@ STATE_TICK_SECONDS = 1.0
 class PowerController:
     def __init__(
         self,
-        server: WattcodeServer,
+        session: Session,
+        unload_model: Callable[[], Future[None]],
+        on_change: Callable[[], None],
         read: BatteryReader = read_battery,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._server = server
+        """`session`: the settings, counters and model state it reads and counts in;
+        `unload_model`: frees the model on the model thread (`ModelWorker.unload`);
+        `on_change`: called on the loop when the power state a status bar shows changed."""
+        self._session = session
+        self._unload_model = unload_model
+        self._on_change = on_change
         self._read = read
         self._clock = clock
         self.governor = Governor(clock)
@@ -50,7 +56,7 @@ class PowerController:
     # Settings and battery.
 
     def budget_watts(self) -> float | None:
-        power = self._server.session.settings.power
+        power = self._session.settings.power
         return {
             Tier.AC: power.ac_max_watt_hours_per_hour,
             Tier.BATTERY: power.battery_max_watt_hours_per_hour,
@@ -59,7 +65,7 @@ class PowerController:
 
     def configure(self) -> None:
         """Apply the settings and the current tier's budget to the governor."""
-        power = self._server.session.settings.power
+        power = self._session.settings.power
         self.tier = self.battery.tier(power.low_battery_threshold_percent)
         self.governor.configure(self.budget_watts(), WhenExhausted(power.when_exhausted))
 
@@ -95,16 +101,13 @@ class PowerController:
         while True:
             await asyncio.sleep(STATE_TICK_SECONDS)
             changed = False
-            if (
-                self._clock() - last_poll
-                >= self._server.session.settings.power.battery_poll_seconds
-            ):
+            if self._clock() - last_poll >= self._session.settings.power.battery_poll_seconds:
                 last_poll = self._clock()
                 changed = self.poll()
                 await self._unload_if_idle()
             if changed or self._signature() != shown:
                 shown = self._signature()
-                self._server.on_energy_changed()
+                self._on_change()
 
     def _signature(self) -> tuple[object, ...]:
         """What a status bar shows of the power state."""
@@ -125,28 +128,28 @@ class PowerController:
     def state(self) -> GovernorState:
         return self.governor.state()
 
-    def admit(self, manual: bool) -> tuple[str | None, Restrictions]:
+    def admit(self, manual: bool) -> tuple[Stat | None, Restrictions]:
         """What the budget allows a request now: the `wattcode/stats` counter of why it is
         refused (the reason itself is in the status's `why`) or None, and the restrictions
         it runs under."""
         self.last_request_at = self._clock()
         restrictions = self.state().restrictions
         if restrictions.paused:
-            return "requests_refused_paused", restrictions
+            return Stat.REQUESTS_REFUSED_PAUSED, restrictions
         if restrictions.manual_only and not manual:
-            return "requests_refused_manual_only", restrictions
+            return Stat.REQUESTS_REFUSED_MANUAL_ONLY, restrictions
         return None, restrictions
 
     async def _unload_if_idle(self) -> None:
         idle_limit = self.state().restrictions.unload_after_idle_seconds
-        session = self._server.session
-        if idle_limit is None or session.model.state != "ready":
+        session = self._session
+        if idle_limit is None or session.model.state is not ModelState.READY:
             return
         if self._clock() - self.last_request_at < idle_limit or session.in_flight:
             return
-        await asyncio.wrap_future(self._server.worker.unload())
-        session.model.state = "unloaded"
-        session.count("model_unloads")
+        await asyncio.wrap_future(self._unload_model())
+        session.model.state = ModelState.UNLOADED
+        session.count(Stat.MODEL_UNLOADS)
         log.info("power: model unloaded after %.0f s idle (budget rung)", idle_limit)
 
     def status(self) -> dict[str, Any]:
@@ -169,10 +172,10 @@ class PowerController:
 
     def ladder(self) -> list[dict[str, Any]]:
         """Each rung with the joules per request it is expected to save (for `wattcode/stats`)."""
-        session = self._server.session
+        session = self._session
         counters, ledger = session.counters, session.energy
         costs = MeasuredCosts(
-            requests=counters["requests"],
+            requests=counters[Stat.REQUESTS],
             joules=ledger.joules,
             cancelled_joules=max(0.0, ledger.joules - ledger.generation_joules),
             generations=ledger.generations,
@@ -180,7 +183,7 @@ class PowerController:
             joules_per_generated_token=ledger.joules_per_generated_token,
             prompt_tokens_evaluated=ledger.prompt_tokens_evaluated,
             generated_tokens=ledger.generated_tokens,
-            inside_word_requests=counters["requests_inside_word"],
+            inside_word_requests=counters[Stat.REQUESTS_INSIDE_WORD],
             max_prompt_tokens=session.settings.context.max_prompt_tokens,
         )
         savings = expected_savings(costs)

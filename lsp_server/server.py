@@ -1,102 +1,98 @@
-"""`create_server()`: the pygls server, its session, its model worker and its features."""
+"""`create_server()` and the dispatch table: every LSP method the server handles, the handler
+in `features/` that answers it, its registration options and where it runs. Read this first.
+
+pygls runs a plain handler inline and an `async` one as a task, both on the asyncio loop; no
+handler runs in pygls's thread pool. The model work goes to the single model thread
+(`ModelWorker`), which runs one piece of work at a time, in order.
+
+Sent, not handled: `wattcode/status` (server → client, `features/status.py`), throttled, made
+the server's `on_energy_changed` below.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import FeatureRequestError
-from pygls.lsp.server import LanguageServer
 
-from lsp_server import __version__
+from lsp_server.features import (
+    clear_caches,
+    completion,
+    configuration,
+    documents,
+    hover,
+    inline_completion,
+    lifecycle,
+    stats,
+    status,
+)
 from lsp_server.model_worker import ModelWorker
-from lsp_server.power import PowerController
-from lsp_server.protocol import WattcodeProtocol
-from lsp_server.session import Session
+from lsp_server.wattcode_server import WattcodeServer
 
-SERVER_NAME = "wattcode"
-ERROR_MESSAGE_INTERVAL = 60.0
-"""Seconds between two popups about messages the server could not handle (each is logged)."""
-
-log = logging.getLogger(__name__)
+__all__ = ["ROUTES", "Route", "Runs", "WattcodeServer", "create_server"]
+# WattcodeServer is re-exported for tests/fake_server.py; the product imports it from
+# lsp_server.wattcode_server.
 
 
-class WattcodeServer(LanguageServer):
-    """A pygls server that carries wattcode's session and model worker."""
+class Runs(Enum):
+    """Where a handler's work happens."""
 
-    protocol: WattcodeProtocol
+    LOOP = "loop"
+    """On the asyncio loop; the answer never waits for the model thread (work handed to it
+    without waiting, such as `didClose` forgetting a document's KV state, may queue there)."""
+    LOOP_THEN_MODEL_THREAD = "loop, then the model thread"
+    """Starts on the loop, then waits for work on the model thread (queued behind any
+    generation running there) before it answers."""
 
-    def __init__(self, worker: ModelWorker) -> None:
-        super().__init__(
-            SERVER_NAME,
-            __version__,
-            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-            protocol_cls=WattcodeProtocol,
-        )
-        self.session = Session()
-        self.worker = worker
-        self.power = PowerController(self)
-        self.model_settled = asyncio.Event()
-        """Set once a model load has finished, loaded or failed; requests wait for it."""
-        self._problem_shown_at: dict[str, float] = {}
-        self.on_energy_changed: Callable[[], None] = lambda: None
-        """Called on the loop after work was counted (`features/status.py` sends the status)."""
 
-    def notify_user(
-        self, message: str, kind: types.MessageType = types.MessageType.Warning
-    ) -> None:
-        self.window_show_message(types.ShowMessageParams(type=kind, message=f"wattcode: {message}"))
+@dataclass(frozen=True)
+class Route:
+    method: str
+    handler: Callable[[WattcodeServer, Any], Any]
+    """`(server, params)`, plain or `async`; registered with the server bound."""
+    runs: Runs
+    options: Any = None
+    """The registration options pygls advertises in the server's capabilities."""
 
-    def notify_problem(self, kind: str, message: str) -> None:
-        """An error message that may repeat (a flood of bad messages, a failing generation):
-        logged each time, shown at most once a minute per kind."""
-        log.error("%s", message)
-        now = time.monotonic()
-        if now - self._problem_shown_at.get(kind, -ERROR_MESSAGE_INTERVAL) < ERROR_MESSAGE_INTERVAL:
-            return
-        self._problem_shown_at[kind] = now
-        self.notify_user(f"{message} (details in the log)", types.MessageType.Error)
 
-    def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls shows every failure of a notification handler as its own popup, which a
-        misbehaving client turns into a flood."""
-        if source is FeatureRequestError:
-            return  # the error response already tells the client, and pygls logged it
-        self.notify_problem(
-            "protocol",
-            f"ignored a message it could not handle ({error}); the server keeps running",
-        )
+LOOP, MODEL = Runs.LOOP, Runs.LOOP_THEN_MODEL_THREAD
+
+ROUTES: tuple[Route, ...] = (
+    # Lifecycle: `initialized` pulls the settings, loads the model and starts the power
+    # controller's battery poll, all in the background; `shutdown` waits for the model thread.
+    Route(types.INITIALIZE, lifecycle.initialize, LOOP),
+    Route(types.INITIALIZED, lifecycle.initialized, LOOP),
+    Route(types.SHUTDOWN, lifecycle.shutdown, MODEL),
+    # Settings: a change of model waits for its load on the model thread.
+    Route(types.WORKSPACE_DID_CHANGE_CONFIGURATION, configuration.did_change_configuration, MODEL),
+    # Document sync (pygls applies the edits itself; these hooks run after it).
+    Route(types.TEXT_DOCUMENT_DID_CHANGE, documents.did_change, LOOP),
+    Route(types.TEXT_DOCUMENT_DID_CLOSE, documents.did_close, LOOP),
+    # Completions: both go through `suggestions.suggest()`, then the model thread.
+    Route(
+        types.TEXT_DOCUMENT_INLINE_COMPLETION,
+        inline_completion.inline_completion,
+        MODEL,
+        types.InlineCompletionOptions(),
+    ),
+    Route(types.TEXT_DOCUMENT_COMPLETION, completion.completion, MODEL, types.CompletionOptions()),
+    Route(types.TEXT_DOCUMENT_HOVER, hover.hover, LOOP),
+    # wattcode's own requests (typed for the VS Code extension in editor-client/src/lsp_ext.ts).
+    Route(stats.METHOD, stats.stats, LOOP),
+    Route(clear_caches.METHOD, clear_caches.clear_caches, MODEL),
+)
 
 
 def create_server(worker: ModelWorker | None = None) -> WattcodeServer:
-    # Imported here so that each feature module can import WattcodeServer from this module.
-    from lsp_server.features import (  # noqa: PLC0415
-        clear_caches,
-        completion,
-        configuration,
-        documents,
-        hover,
-        inline_completion,
-        lifecycle,
-        stats,
-        status,
-    )
-
+    """The server with its session, its worker (a real `ModelWorker` unless a test gives its
+    own) and every route of `ROUTES` registered."""
     server = WattcodeServer(worker or ModelWorker())
-    for feature in (
-        lifecycle,
-        configuration,
-        documents,
-        inline_completion,
-        completion,
-        hover,
-        stats,
-        clear_caches,
-        status,
-    ):
-        feature.register(server)
+    for route in ROUTES:
+        # A partial keeps the handler's kind: pygls awaits a partial of an `async` handler.
+        server.feature(route.method, route.options)(functools.partial(route.handler, server))
+    server.on_energy_changed = status.status_sender(server)
     return server

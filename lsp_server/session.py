@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from typing import Any
 
 from cache.suggestion_cache import SuggestionCache
@@ -22,38 +23,73 @@ GUARDS = ("indentation", "complete-lines", "syntax")
 SUGGESTION_CACHE = "suggestion-cache"
 """The stop reason of a suggestion served from the suggestion cache (no model ran)."""
 
-STAT_KEYS = (
-    "requests",
-    "suggestions",
-    "generations_started",
-    "generations_cancelled",
-    "generations_failed",
-    "generations_not_started",
-    "results_dropped_outdated",
-    "prompt_tokens_evaluated",
-    "prompt_tokens_reused",
-    "generated_tokens",
-    "cpu_seconds",
-    "generations_completed",
-    "prompt_seconds",
-    "decode_seconds",
-    "context_seconds",
-    "guard_seconds",
-    *(f"guard_{name.replace('-', '_')}" for name in GUARDS),
-    "generations_time_limited",
-    "requests_skipped",
-    "skipped_answered_after_pause",
-    *(reason.counter for reason in SkipReason),
-    "warmups_started",
-    "prompt_tokens_warmed",
-    "requests_debounced",
-    "requests_inside_word",
-    "requests_refused_paused",
-    "requests_refused_manual_only",
-    "model_unloads",
-    "model_wakes",
-    "wake_seconds",
-)
+
+class Stat(StrEnum):
+    """A counter of `wattcode/stats`; its value is the key on the wire, in the order sent."""
+
+    REQUESTS = "requests"
+    SUGGESTIONS = "suggestions"
+    GENERATIONS_STARTED = "generations_started"
+    GENERATIONS_CANCELLED = "generations_cancelled"
+    GENERATIONS_FAILED = "generations_failed"
+    GENERATIONS_NOT_STARTED = "generations_not_started"
+    RESULTS_DROPPED_OUTDATED = "results_dropped_outdated"
+    PROMPT_TOKENS_EVALUATED = "prompt_tokens_evaluated"
+    PROMPT_TOKENS_REUSED = "prompt_tokens_reused"
+    GENERATED_TOKENS = "generated_tokens"
+    CPU_SECONDS = "cpu_seconds"
+    GENERATIONS_COMPLETED = "generations_completed"
+    PROMPT_SECONDS = "prompt_seconds"
+    DECODE_SECONDS = "decode_seconds"
+    CONTEXT_SECONDS = "context_seconds"
+    GUARD_SECONDS = "guard_seconds"
+    GUARD_INDENTATION = "guard_indentation"
+    GUARD_COMPLETE_LINES = "guard_complete_lines"
+    GUARD_SYNTAX = "guard_syntax"
+    GENERATIONS_TIME_LIMITED = "generations_time_limited"
+    REQUESTS_SKIPPED = "requests_skipped"
+    SKIPPED_ANSWERED_AFTER_PAUSE = "skipped_answered_after_pause"
+    REQUESTS_SKIPPED_COMMENT_OR_STRING = "requests_skipped_comment_or_string"
+    REQUESTS_SKIPPED_MID_WORD = "requests_skipped_mid_word"
+    REQUESTS_SKIPPED_AFTER_DELETION = "requests_skipped_after_deletion"
+    REQUESTS_SKIPPED_INDENTING = "requests_skipped_indenting"
+    REQUESTS_SKIPPED_WORD_START = "requests_skipped_word_start"
+    REQUESTS_SKIPPED_AFTER_SPACE = "requests_skipped_after_space"
+    REQUESTS_SKIPPED_INSIDE_WORD = "requests_skipped_inside_word"
+    WARMUPS_STARTED = "warmups_started"
+    PROMPT_TOKENS_WARMED = "prompt_tokens_warmed"
+    REQUESTS_DEBOUNCED = "requests_debounced"
+    REQUESTS_INSIDE_WORD = "requests_inside_word"
+    REQUESTS_REFUSED_PAUSED = "requests_refused_paused"
+    REQUESTS_REFUSED_MANUAL_ONLY = "requests_refused_manual_only"
+    MODEL_UNLOADS = "model_unloads"
+    MODEL_WAKES = "model_wakes"
+    WAKE_SECONDS = "wake_seconds"
+
+    @classmethod
+    def guard(cls, name: str) -> Stat:
+        """The counter of a guard in `GUARDS`."""
+        return cls("guard_" + name.replace("-", "_"))
+
+    @classmethod
+    def skipped(cls, reason: SkipReason) -> Stat:
+        """The counter of a request gating's reason (`SkipReason.counter`)."""
+        return cls(reason.counter)
+
+
+STAT_KEYS: tuple[str, ...] = tuple(stat.value for stat in Stat)
+"""The keys of the counters in `wattcode/stats`, in the order sent."""
+
+
+class ModelState(Enum):
+    """The model's state; its value is `model.state` in `wattcode/stats`."""
+
+    NOT_LOADED = "not loaded"
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+    UNLOADED = "unloaded"
+    """Unloaded by the power governor after idle; the next request loads it again."""
 
 
 @dataclass
@@ -91,8 +127,7 @@ class TypingHistory:
 
 @dataclass
 class ModelStatus:
-    state: str = "not loaded"
-    """"not loaded", "loading", "ready", "failed" or "unloaded" (by the power governor)."""
+    state: ModelState = ModelState.NOT_LOADED
     name: str = ""
     path: str = ""
     error: str | None = None
@@ -124,12 +159,12 @@ class Session:
         carbon = self.settings.carbon
         return grid_intensity(carbon.grams_per_kwh, carbon.country)
 
-    def count(self, key: str, amount: float = 1) -> None:
+    def count(self, key: Stat, amount: float = 1) -> None:
         self.counters[key] += amount
 
     def count_skip(self, reason: SkipReason) -> None:
-        self.count("requests_skipped")
-        self.count(reason.counter)
+        self.count(Stat.REQUESTS_SKIPPED)
+        self.count(Stat.skipped(reason))
 
     def add_record(self, uri: str, record: SuggestionRecord) -> None:
         records = self.records[uri]

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from lsprotocol import types
 from pygls.io_ import StdoutWriter
 
-from lsp_server.server import WattcodeServer
+from lsp_server.wattcode_server import WattcodeServer
 
 log = logging.getLogger(__name__)
 

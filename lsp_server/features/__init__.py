@@ -1,1 +1,2 @@
-"""One module per LSP feature; each exposes `register(server)`."""
+"""One module per LSP feature group; each exposes plain handlers `(server, params)`, which
+`lsp_server/server.py`'s dispatch table registers."""

@@ -12,17 +12,15 @@ import asyncio
 import logging
 from typing import Any
 
-from lsp_server.server import WattcodeServer
+from lsp_server.wattcode_server import WattcodeServer
 
 METHOD = "wattcode/clearCaches"
 log = logging.getLogger(__name__)
 
 
-def register(server: WattcodeServer) -> None:
-    @server.feature(METHOD)
-    async def clear_caches(_params: Any = None) -> dict[str, int]:
-        suggestions = server.session.suggestion_cache.entries
-        server.session.suggestion_cache.clear()
-        kv_states = await asyncio.wrap_future(server.worker.clear_saved_states())
-        log.info("cleared %d cached suggestions and %d saved KV states", suggestions, kv_states)
-        return {"suggestions": suggestions, "kvStates": kv_states}
+async def clear_caches(server: WattcodeServer, _params: Any = None) -> dict[str, int]:
+    suggestions = server.session.suggestion_cache.entries
+    server.session.suggestion_cache.clear()
+    kv_states = await asyncio.wrap_future(server.worker.clear_saved_states())
+    log.info("cleared %d cached suggestions and %d saved KV states", suggestions, kv_states)
+    return {"suggestions": suggestions, "kvStates": kv_states}

@@ -11,8 +11,9 @@ from lsprotocol import types
 
 from lsp_server.logging_setup import set_level
 from lsp_server.model_loading import load_model, model_key
-from lsp_server.server import WattcodeServer
+from lsp_server.session import ModelState
 from lsp_server.settings import SECTION, flatten, parse_settings
+from lsp_server.wattcode_server import WattcodeServer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ def merged(*sources: Any) -> dict[str, Any]:
 async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
     session = server.session
     # A failed load is retried on any settings change: the user may have fixed the file.
-    old_key = model_key(server) if session.model.state in ("ready", "loading") else None
+    loaded_or_loading = session.model.state in (ModelState.READY, ModelState.LOADING)
+    old_key = model_key(server) if loaded_or_loading else None
     parsed = parse_settings(raw)
     session.settings = parsed.settings
     set_level(parsed.settings.log.level)
@@ -67,12 +69,12 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
         await load_model(server)
 
 
-def register(server: WattcodeServer) -> None:
-    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
-        pushed = params.settings if isinstance(params.settings, dict) else {}
-        pulled = await pull_configuration(server)
-        await apply_settings(server, merged(server.session.initialization_options, pulled, pushed))
+async def did_change_configuration(
+    server: WattcodeServer, params: types.DidChangeConfigurationParams
+) -> None:
+    pushed = params.settings if isinstance(params.settings, dict) else {}
+    pulled = await pull_configuration(server)
+    await apply_settings(server, merged(server.session.initialization_options, pulled, pushed))
 
 
 def schedule(coro: Any) -> asyncio.Task[Any]:

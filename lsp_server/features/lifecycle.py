@@ -12,31 +12,29 @@ from lsp_server.features.configuration import (
     pull_configuration,
     schedule,
 )
-from lsp_server.server import WattcodeServer
+from lsp_server.wattcode_server import WattcodeServer
 
 
-def register(server: WattcodeServer) -> None:
-    session = server.session
+def initialize(server: WattcodeServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    server.session.initialization_options = options if isinstance(options, dict) else {}
 
-    @server.feature(types.INITIALIZE)
-    def initialize(params: types.InitializeParams) -> None:
-        options = params.initialization_options
-        session.initialization_options = options if isinstance(options, dict) else {}
 
-    @server.feature(types.INITIALIZED)
-    def initialized(_params: types.InitializedParams) -> None:
-        async def configure() -> None:
-            pulled = await pull_configuration(server)
-            await apply_settings(server, merged(session.initialization_options, pulled))
-            server.power.start()
+def initialized(server: WattcodeServer, _params: types.InitializedParams) -> None:
+    """Pull the settings, load the model, then start the power controller's battery poll."""
 
-        # In the background: the client answers workspace/configuration only after this
-        # notification handler has returned.
-        schedule(configure())
+    async def configure() -> None:
+        pulled = await pull_configuration(server)
+        await apply_settings(server, merged(server.session.initialization_options, pulled))
+        server.power.start()
 
-    @server.feature(types.SHUTDOWN)
-    async def shutdown(_params: None) -> None:
-        server.power.stop()
-        for token in session.in_flight.values():
-            token.cancel()
-        await asyncio.get_running_loop().run_in_executor(None, server.worker.shutdown)
+    # In the background: the client answers workspace/configuration only after this
+    # notification handler has returned.
+    schedule(configure())
+
+
+async def shutdown(server: WattcodeServer, _params: None) -> None:
+    server.power.stop()
+    for token in server.session.in_flight.values():
+        token.cancel()
+    await asyncio.get_running_loop().run_in_executor(None, server.worker.shutdown)

@@ -22,7 +22,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from lsp_server.server import WattcodeServer
+from lsp_server.session import Stat
+from lsp_server.wattcode_server import WattcodeServer
 from models.energy.carbon import grams_co2e, watt_hours
 
 METHOD = "wattcode/status"
@@ -38,10 +39,10 @@ def status_params(server: WattcodeServer) -> dict[str, Any]:
         "energyWattHours": watt_hours(ledger.joules),
         "gramsCo2e": grams_co2e(ledger.joules, session.grid()),
         "savedJoulesEstimate": ledger.saved_estimate(
-            session.counters["prompt_tokens_reused"], session.suggestion_cache.hits
+            session.counters[Stat.PROMPT_TOKENS_REUSED], session.suggestion_cache.hits
         ),
         "method": ledger.method or (monitor.method if monitor else ""),
-        "suggestions": int(session.counters["suggestions"]),
+        "suggestions": int(session.counters[Stat.SUGGESTIONS]),
         "accepted": ledger.accepted,
         "joulesPerAcceptedChar": ledger.joules_per_accepted_char,
         "idleWatts": monitor.idle_watts if monitor else None,
@@ -81,8 +82,11 @@ class Throttle:
         self._send()
 
 
-def register(server: WattcodeServer) -> None:
+def status_sender(server: WattcodeServer) -> Callable[[], None]:
+    """Sends `wattcode/status`, throttled: what `create_server` makes the server's
+    `on_energy_changed`."""
+
     def send() -> None:
         server.protocol.notify(METHOD, status_params(server))
 
-    server.on_energy_changed = Throttle(send).request
+    return Throttle(send).request

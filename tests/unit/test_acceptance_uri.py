@@ -12,8 +12,8 @@ from pygls.workspace import Workspace
 
 from lsp_server.acceptance import note_acceptances
 from lsp_server.open_documents import document_key, open_document
-from lsp_server.server import WattcodeServer
 from lsp_server.session import Session, SuggestionRecord
+from lsp_server.wattcode_server import WattcodeServer
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
 
