@@ -12,7 +12,7 @@ import asyncio
 from concurrent.futures import Future
 from enum import Enum
 
-from lsp_server.model_worker import Outcome, OutcomeStatus
+from lsp_server.model_work import Outcome, OutcomeStatus
 from lsp_server.session import Session, Stat
 from lsp_server.wattcode_server import WattcodeServer
 from models.completion_engine import Suggestion

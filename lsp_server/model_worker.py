@@ -9,20 +9,18 @@ without touching the model ("not started").
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cache.kv_state_cache import KvStateCache
 from cache.kv_state_store import KvStateStore
+from lsp_server.model_work import CompletionRequest, Outcome, OutcomeStatus, scrub
 from models import paths
-from models.cancellation import CancelToken
-from models.completion_engine import CompletionEngine, CompletionOptions, Suggestion
+from models.completion_engine import CompletionEngine, Suggestion
 from models.default_model import ProgressCallback
 from models.document_contexts import DocumentContexts, StatefulModel
 from models.energy.selection import MeterChoice, choose_meters, make_monitor
@@ -37,73 +35,11 @@ from models.remote.fim_text import markers_of
 from models.remote.remote_energy import remote_estimate
 from models.remote.remote_runner import RemoteRunner
 from models.remote.sse_stream import get_json
-from models.request_gate import SkipReason
-from models.trimming.context_trimmer import OpenDocument
 
 if TYPE_CHECKING:
     from models.llama_backend import LlamaVocab
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CompletionRequest:
-    """Everything a generation needs, frozen at the moment the editor asked."""
-
-    uri: str
-    version: int
-    prefix: str
-    suffix: str
-    options: CompletionOptions
-    cancel: CancelToken = field(default_factory=CancelToken, compare=False)
-    language_id: str | None = None
-    open_documents: tuple[OpenDocument, ...] = field(default=(), compare=False, repr=False)
-    """The editor's other open documents, for signatures from files this one imports."""
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scrub(text: str) -> str:
-    """Lone UTF-16 surrogates (legal in JSON, not in UTF-8) become U+FFFD before tokenizing."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
-
-
-class OutcomeStatus(Enum):
-    """What happened to a request on the model thread."""
-
-    DONE = "done"
-    """A suggestion was generated (its text may be empty)."""
-    SKIPPED = "skipped"
-    """Request gating skipped it on the model thread (`Suggestion.skipped` says why); its
-    prompt was evaluated if the options asked to warm skipped requests."""
-    WARMED = "warmed"
-    """A warm-up (`ModelWorker.warm`) evaluated its prompt."""
-    CANCELLED = "cancelled"
-    NOT_STARTED = "not-started"
-    """Cancelled while it waited: the model was not touched."""
-    NO_MODEL = "no-model"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: OutcomeStatus
-    suggestion: Suggestion | None = None
-    """Set when DONE or SKIPPED."""
-    cpu_seconds: float = 0.0
-    error: str | None = None
-    work: WorkMeter = field(default_factory=WorkMeter)
-    """The tokens processed, cancelled work included."""
-    energy: WindowEnergy | None = None
-    """What the generation cost, measured around the engine call (cancelled work included)."""
-    remote: bool = False
-    """The work went to a remote server (an error is the server's, not the model's)."""
-
-    @property
-    def skip_reason(self) -> SkipReason | None:
-        """Why request gating skipped it (status SKIPPED), else None."""
-        return self.suggestion.skipped if self.suggestion is not None else None
 
 
 @dataclass(frozen=True)
@@ -346,8 +282,8 @@ class ModelWorker:
         try:
             run = self._engine.warm if warm else self._engine.complete  # warm returns None
             suggestion = run(
-                _scrub(request.prefix),
-                _scrub(request.suffix),
+                scrub(request.prefix),
+                scrub(request.suffix),
                 request.options,
                 request.cancel,
                 work,

@@ -23,7 +23,7 @@ from lsprotocol import types
 
 from lsp_server.accounting import Work, count_when_done
 from lsp_server.model_loading import load_model
-from lsp_server.model_worker import CompletionRequest, Outcome, OutcomeStatus
+from lsp_server.model_work import CompletionRequest, Outcome, OutcomeStatus
 from lsp_server.open_documents import document_key, open_document
 from lsp_server.session import SUGGESTION_CACHE, ModelState, Stat, SuggestionRecord
 from lsp_server.wattcode_server import WattcodeServer

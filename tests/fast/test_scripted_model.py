@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from cache.kv_state_cache import KvStateCache
-from lsp_server.model_worker import CompletionRequest, ModelSpecKey, ModelWorker, OutcomeStatus
+from lsp_server.model_work import CompletionRequest, OutcomeStatus
+from lsp_server.model_worker import ModelSpecKey, ModelWorker
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.default_model import ProgressCallback
