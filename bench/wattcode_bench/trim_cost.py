@@ -13,7 +13,8 @@ import re
 import time
 from typing import Any
 
-from models.trimming.context_trimmer import ContextTrimmer, CountTokens
+from models.prompt_window import CountTokens
+from models.trimming.context_trimmer import ContextTrimmer
 from wattcode_bench.corpus import LARGE_FILE
 from wattcode_bench.paired_stats import percentile
 

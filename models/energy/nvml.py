@@ -50,10 +50,6 @@ class NvmlMeter:
         now = int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(self._handle))
         return (now - self._start_mj) / 1000
 
-    def power_watts(self) -> float:
-        """The driver's power reading (a 1 s average on Ampere and newer)."""
-        return float(self._nvml.nvmlDeviceGetPowerUsage(self._handle)) / 1000
-
 
 def probe_nvml(nvml: Any = None, index: int | None = None) -> MeterProbe:
     """Open the GPU that CUDA uses first; `nvml` replaces the pynvml module in tests."""

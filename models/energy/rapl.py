@@ -77,10 +77,6 @@ class RaplMeter:
         kinds = [k for k in ("package", "dram") if k in found]
         self.label = f"{SOURCE} {'+'.join(kinds)}"
 
-    @property
-    def zone_names(self) -> list[str]:
-        return [z.name for z in self._zones]
-
     def read_joules(self) -> float:
         for zone in self._zones:
             try:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from models.prompt_window import PromptWindow, line_window
+from models.prompt_window import CountTokens, PromptWindow, line_window
 from models.request_gate import open_quote, skipped_as_prose, string_typed_at_its_end
 from models.syntax_guard import GuardResult, guard
 from models.trimming.languages import LanguageRules, rules_for
@@ -23,7 +23,6 @@ from models.trimming.trimmer import RelatedFile, TrimInput, split_rows, trim
 
 log = logging.getLogger(__name__)
 
-CountTokens = Callable[[str], int]
 MAX_MEMO_LINES = 200_000
 MAX_RELATED_FILES = 4
 MAX_RELATED_CACHE = 32

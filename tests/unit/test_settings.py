@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lsp_server.settings import Settings, camel, parse_settings, setting_fields, snake
+from lsp_server.settings import Settings, camel, parse_settings, setting_fields
 
 
 def test_defaults_when_nothing_is_sent() -> None:
@@ -65,6 +65,5 @@ def test_unknown_keys_are_listed_not_fatal() -> None:
 
 def test_names_round_trip() -> None:
     assert camel("max_prompt_tokens") == "maxPromptTokens"
-    assert snake("maxPromptTokens") == "max_prompt_tokens"
     keys = [key for key, *_ in setting_fields()]
     assert "context.maxPromptTokens" in keys and "completion.enabled" in keys
