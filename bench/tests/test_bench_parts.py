@@ -10,6 +10,7 @@ from wattcode_bench.configs import ALL_CONFIGS, BY_NAME
 from wattcode_bench.corpus import CORPORA, CORPUS, WIDE_CORPUS
 from wattcode_bench.runner import BenchPlan
 from wattcode_bench.typing_replay import KeyRecord, ReplayResult, find_spans
+from wattcode_bench.typing_summary import taken_suggestions, typing_summary
 
 SOURCE = '''import os
 
@@ -81,7 +82,7 @@ def test_typing_summary_counts_acceptance() -> None:
     ]
     result.evaluated_per_key = [10, 0, 2]
     result.server_cpu_seconds = 1.0
-    summary = report.typing_summary([result], peak_rss=1000)
+    summary = typing_summary([result], peak_rss=1000)
     assert summary["keys"] == 3 and summary["suggestions"] == 2 and summary["accepted"] == 1
     assert summary["accepted_chars"] == 5
     assert summary["cancelled"] == 1
@@ -101,8 +102,8 @@ def test_typing_on_through_an_accepted_suggestion_is_one_taken_suggestion() -> N
     ]
     later = ReplayResult("wattcode", "g.py", "Python")
     later.keys = [KeyRecord(0, 0.0, 0.1, "suggestion", "ok", "ok", accepted=True)]
-    assert [k.index for k in report.taken_suggestions(result.keys)] == [0, 4]
-    summary = report.typing_summary([result, later], peak_rss=1000)
+    assert [k.index for k in taken_suggestions(result.keys)] == [0, 4]
+    summary = typing_summary([result, later], peak_rss=1000)
     assert summary["accepted"] == 5 and summary["taken"] == 3
     assert summary["taken_chars"] == len("len(x))") + len("x))") + len("ok")
 

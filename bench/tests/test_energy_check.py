@@ -11,18 +11,16 @@ from typing import Any
 import pytest
 
 from wattcode_bench.corpus import CorpusFile
-from wattcode_bench.energy_check import (
+from wattcode_bench.energy_check_comparison import (
     compare,
     gpu_verdict,
     interior,
-    markdown,
-    measure_idle,
     percent_difference,
-    run_back_to_back,
-    step_intervals,
     target_met,
-    type_back_to_back,
 )
+from wattcode_bench.energy_check_counter import measure_idle, step_intervals
+from wattcode_bench.energy_check_loads import run_back_to_back, type_back_to_back
+from wattcode_bench.energy_check_markdown import markdown
 from wattcode_bench.typing_replay import Span
 
 

@@ -31,8 +31,8 @@ from wattcode_bench.humaneval import (
 )
 from wattcode_bench.machine import describe
 from wattcode_bench.power_report import gating_headline, power_summary
-from wattcode_bench.report import typing_summary
 from wattcode_bench.typing_replay import cold_start, replay_config
+from wattcode_bench.typing_summary import typing_summary
 
 WORKLOADS = ("accuracy", "trimming", "typing", "enter", "resources")
 PADDING_TOKENS = (1000, 3000)

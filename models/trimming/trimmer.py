@@ -27,13 +27,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from models.prompt_window import PromptWindow
+from models.trimming.elision import elision_marker, elision_reserve, render_rows, render_window
 from models.trimming.languages import LanguageRules
 from models.trimming.outline import Definition, Kind, Outline
 
 CountTokens = Callable[[str], int]
 ALIGN_ROWS = 16
 NEAR_ROWS = 4
-MARKER_BLANK_ROWS = 2
 SHORT_FUNCTION_ROWS = 8
 IMPORT_SHARE = 0.15
 SIGNATURE_SHARE = 0.2
@@ -103,23 +103,6 @@ class _Selection:
         self.kept.update(new)
         self.used += cost
         return cost
-
-
-def _render(
-    rows: list[str], kept: list[int], elision: str, count: CountTokens, previous: int = -1
-) -> tuple[str, int]:
-    """The kept rows in order, each run of dropped rows (after `previous`) as one elision line."""
-    parts: list[str] = []
-    tokens = 0
-    for row in kept:
-        if row != previous + 1:
-            marker = _marker(rows, previous + 1, row, elision)
-            parts.append(marker)
-            tokens += count(marker)
-        parts.append(rows[row])
-        tokens += count(rows[row])
-        previous = row
-    return "".join(parts), tokens
 
 
 def _names_near(rows: list[str], cursor_row: int, first: int, last: int) -> list[str]:
@@ -198,7 +181,7 @@ def trim(
     following = _take_following_signatures(selection, source.outline, row, local[1], suffix_room)
     above = _rows_above(selection, source.rules, row, local[0])
     while True:
-        window = _render_window(selection.kept | set(above), rows, row, source.rules, count)
+        window = render_window(selection.kept | set(above), rows, row, source.rules, count)
         total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
         if total <= budget:
             break
@@ -308,7 +291,7 @@ def _rows_above(selection: _Selection, rules: LanguageRules, row: int, first: in
     nearest first. Where they stop short, their start snaps to a multiple of `ALIGN_ROWS`, so
     that it stays put while the cursor's line grows."""
     room = (
-        selection.budget - selection.used - _elision_reserve(rules, selection.count, selection.kept)
+        selection.budget - selection.used - elision_reserve(rules, selection.count, selection.kept)
     )
     taken: list[int] = []
     stopped_short = False
@@ -326,54 +309,6 @@ def _rows_above(selection: _Selection, rules: LanguageRules, row: int, first: in
         if aligned <= row - NEAR_ROWS:  # the nearest rows stay whatever the alignment
             taken = [above for above in taken if above >= aligned]
     return taken
-
-
-def _render_window(
-    kept: set[int], rows: list[str], row: int, rules: LanguageRules, count: CountTokens
-) -> PromptWindow:
-    """The kept rows around the cursor's row (which is not rendered) as prefix and suffix."""
-    prefix_rows = sorted(r for r in kept if r < row)
-    suffix_rows = sorted(r for r in kept if r > row)
-    prefix, prefix_tokens = _render(rows, prefix_rows, rules.elision, count)
-    suffix, suffix_tokens = _render(rows, suffix_rows, rules.elision, count, previous=row)
-    if not rules.braces and suffix_rows and suffix_rows[-1] < len(rows) - 1:
-        # A Python header at the suffix's end needs a body, as the model has always seen one.
-        marker = _marker(rows, suffix_rows[-1] + 1, len(rows), rules.elision)
-        if marker.strip():
-            suffix += marker
-            suffix_tokens += count(marker)
-    if row > 0 and (not prefix_rows or prefix_rows[-1] != row - 1):
-        marker = _marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules.elision)
-        prefix += marker
-        prefix_tokens += count(marker)
-    return PromptWindow(prefix, suffix, prefix_tokens, suffix_tokens)
-
-
-def _marker(rows: list[str], first: int, end: int, elision: str) -> str:
-    """The lines standing for the dropped rows `first` to `end` (excluded): the elision,
-    indented as the first of them with text, between the blank rows around it (at most
-    `MARKER_BLANK_ROWS` a side, so that definitions stay spaced as written); at most that
-    many empty lines where they are all blank."""
-    top = first
-    while top < end and not rows[top].strip():
-        top += 1
-    if top == end:
-        return "\n" * min(end - first, MARKER_BLANK_ROWS)
-    bottom = end - 1
-    while not rows[bottom].strip():
-        bottom -= 1
-    text = rows[top]
-    indent = text[: len(text) - len(text.lstrip())]
-    before = "\n" * min(top - first, MARKER_BLANK_ROWS if first > 0 else 0)
-    after = "\n" * min(end - 1 - bottom, MARKER_BLANK_ROWS)
-    return f"{before}{indent}{elision}\n{after}"
-
-
-def _elision_reserve(rules: LanguageRules, count: CountTokens, kept: set[int]) -> int:
-    """Room for the elision lines: at most one per kept run of rows, plus the two ends."""
-    runs = sum(1 for r in kept if r - 1 not in kept)
-    blanks = 2 * MARKER_BLANK_ROWS * count("\n")
-    return (runs + 2) * (count(f"    {rules.elision}\n") + blanks + 1)
 
 
 def _related_signatures(
@@ -396,8 +331,8 @@ def _related_signatures(
         if not shown:
             continue
         header = f"{rules.comment} {other.label}\n"
-        body, body_tokens = _render(other.rows, sorted(shown), rules.elision, count)
-        trailer = _marker(other.rows, max(shown) + 1, len(other.rows), rules.elision)
+        body, body_tokens = render_rows(other.rows, sorted(shown), rules.elision, count)
+        trailer = elision_marker(other.rows, max(shown) + 1, len(other.rows), rules.elision)
         if trailer.strip():  # a Python header needs its elided body after it
             body += trailer
             body_tokens += count(trailer)
