@@ -10,6 +10,7 @@ from typing import Any
 from wattcode_bench.energy_report import energy_section
 from wattcode_bench.enter_replay import enter_section, guard_table
 from wattcode_bench.power_report import power_section
+from wattcode_bench.quality import quality_table
 
 PER_SUGGESTION = "prompt_tokens_evaluated_per_suggestion"
 NAN = math.nan
@@ -157,6 +158,7 @@ def _typing_section(typing: dict[str, Any]) -> list[str]:
         "",
         f"Files: {', '.join(typing['files'])}. {typing['note']}",
         "",
+        *quality_table(configs),
         "| config | first suggestion after opening (ms) | keys | suggestions (from cache) | "
         "accepted keys (taken) | accepted chars | latency p50 / p95 (ms) | latency p50 without "
         "cache hits (ms) | prompt tokens evaluated / "

@@ -20,6 +20,7 @@ import asyncio
 import random
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ KEY_JITTER = 0.04
 LINE_END_PAUSE = 0.6
 FINAL_WAIT = 240.0
 """Whole-file prompts of a few thousand tokens take 15-20 s on 2 cores: wait for the last."""
+NEXT_KEPT = 200
+"""Characters of what is typed next kept with each key (enough for any suggestion's lines)."""
 BODY_START = re.compile(r"^\s*(def |async def |func |function |\w[\w.]*\s*\(.*\)\s*\{$)")
 
 
@@ -75,7 +78,36 @@ def find_spans(source: str, count: int, max_chars: int, seed: int) -> list[Span]
     return sorted(chosen, key=lambda s: s.start)
 
 
-def _utf16_len(text: str) -> int:
+@dataclass(frozen=True)
+class SpanInFile:
+    """A span with the file it is typed into: what opening that file and typing it needs."""
+
+    corpus_file: CorpusFile
+    source: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class SpanChoice:
+    """Which spans a replay types, chosen alike for every configuration so they type the same."""
+
+    files: tuple[CorpusFile, ...]
+    per_file: int
+    max_chars: int
+    seed: int
+
+    def each(self) -> Iterator[tuple[int, SpanInFile]]:
+        """Every chosen span, with its file's place in `files` (missing files are skipped)."""
+        for number, corpus_file in enumerate(self.files):
+            source = corpus_file.load()
+            if source is None:
+                continue
+            for span in find_spans(source, self.per_file, self.max_chars, self.seed + number):
+                yield number, SpanInFile(corpus_file, source, span)
+
+
+def utf16_len(text: str) -> int:
+    """`text`'s length as LSP positions count it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -100,6 +132,13 @@ class KeyRecord:
     """The text right of the cursor on its line (the span's typing never changes it)."""
     skipped: str = ""
     """The gating rule that refused this key's request (`wattcode/stats` counters), if any."""
+    next_text: str = ""
+    """What the user types after this key (the span's rest, then the file's text after it):
+    what a suggestion is scored against (`quality.py`)."""
+    probabilities: tuple[float, ...] = ()
+    """The generated tokens' probabilities, when this key's suggestion ran the model."""
+    ends: tuple[int, ...] = ()
+    raw_text: str = ""
 
     def row(self) -> dict[str, Any]:
         """What choosing gating rules from data needs, per request (kept in results.json)."""
@@ -111,6 +150,11 @@ class KeyRecord:
             "from_cache": self.from_cache,
             "accepted": self.accepted,
             "skipped": self.skipped,
+            "suggestion": self.suggestion,
+            "next": self.next_text[:NEXT_KEPT],
+            "raw_text": self.raw_text,
+            "probabilities": list(self.probabilities),
+            "ends": list(self.ends),
         }
 
     @property
@@ -165,109 +209,135 @@ def _note_key_work(
     for key, count in after.items():
         if key.startswith(SKIP_PREFIX) and count > before.get(key, 0):
             record.skipped = key.removeprefix(SKIP_PREFIX)
+    last = after.get("last_suggestion") or {}
+    generated = after.get("generations_completed", 0) > before.get("generations_completed", 0)
+    if generated and not last.get("from_cache") and last.get("text") == record.suggestion:
+        record.raw_text = last.get("raw_text", "")
+        record.probabilities = tuple(last.get("probabilities", ()))
+        record.ends = tuple(last.get("ends", ()))
 
 
-async def replay_span(
-    client: LspClient,
-    uri: str,
-    language_id: str,
-    source: str,
-    span: Span,
-    config: str,
-    file_label: str,
-    language: str,
-    rng: random.Random,
-    pace: str = "rhythm",
-) -> ReplayResult:
-    typed = span.text(source)
-    document = source[: span.start] + source[span.end :]
-    right = source[span.end :].split("\n", 1)[0]
-    line_before = source[: span.start].rsplit("\n", 1)[-1]
-    client.notify(
-        "textDocument/didOpen",
-        {"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": document}},
-    )
-    line = span.line
-    column = 0
-    version = 1
-    result = ReplayResult(config, file_label, language)
-    # The user opens the file, puts the cursor at the span and reads before typing: the first
-    # suggestion there is the cold prompt, reported on its own. Moving the cursor is not asking
-    # for a suggestion, so the request is automatic (budgets and gating may refuse it).
-    opened = await client.call("wattcode/stats", {})
-    started = time.perf_counter()
-    await client.call(
-        "textDocument/inlineCompletion",
-        {
-            "textDocument": {"uri": uri},
-            "position": {"line": line, "character": 0},
-            "context": {"triggerKind": 2},
-        },
-        timeout=FINAL_WAIT,
-    )
-    result.open_latency = time.perf_counter() - started
-    result.stats_before = await client.call("wattcode/stats", {})
-    result.open_evaluated = (
-        result.stats_before["prompt_tokens_evaluated"] - opened["prompt_tokens_evaluated"]
-    )
-    process = psutil.Process(client.pid)
-    cpu_before = sum(process.cpu_times()[:2])
-    open_request: tuple[int, asyncio.Future[Any], KeyRecord] | None = None
-    last_stats = result.stats_before
+@dataclass(frozen=True)
+class Typist:
+    """The typist of one replay: its server, the configuration it is scored as, its seeded
+    rhythm and its pace, shared by every span it types."""
 
-    pending: list[asyncio.Task[None]] = []
-    for index, char in enumerate(typed):
-        if open_request is not None and not open_request[1].done():
-            client.cancel(open_request[0])
-        version += 1
-        position = {"line": line, "character": column}
+    client: LspClient
+    config: str
+    rng: random.Random
+    pace: str = "rhythm"
+
+    async def _open(self, uri: str, target: SpanInFile) -> ReplayResult:
+        """Open the file without the span and ask at the span's start: the cold prompt."""
+        client, source, span = self.client, target.source, target.span
+        document = source[: span.start] + source[span.end :]
         client.notify(
-            "textDocument/didChange",
+            "textDocument/didOpen",
             {
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"range": {"start": position, "end": position}, "text": char}],
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": target.corpus_file.language_id,
+                    "version": 1,
+                    "text": document,
+                }
             },
         )
-        if char == "\n":
-            line, column, line_before = line + 1, 0, ""
-        else:
-            column += _utf16_len(char)
-            line_before += char
-        rest_of_line = typed[index + 1 :].split("\n", 1)[0]
-        record = KeyRecord(
-            index,
-            time.perf_counter(),
-            expected=rest_of_line,
-            typed=char,
-            before=line_before,
-            right=right,
+        result = ReplayResult(
+            self.config, target.corpus_file.path.name, target.corpus_file.language
         )
-        result.keys.append(record)
-        msg_id, future = client.request(
+        # The user opens the file, puts the cursor at the span and reads before typing: the
+        # first suggestion there is the cold prompt, reported on its own. Moving the cursor is
+        # not asking for a suggestion, so the request is automatic (budgets and gating may
+        # refuse it).
+        opened = await client.call("wattcode/stats", {})
+        started = time.perf_counter()
+        await client.call(
             "textDocument/inlineCompletion",
             {
                 "textDocument": {"uri": uri},
-                "position": {"line": line, "character": column},
+                "position": {"line": span.line, "character": 0},
                 "context": {"triggerKind": 2},
             },
+            timeout=FINAL_WAIT,
         )
-        open_request = (msg_id, future, record)
-        pending.append(asyncio.create_task(_settle(client, msg_id, future, record)))
-        if pace == "lockstep":
-            await asyncio.wait_for(pending[-1], FINAL_WAIT)
-        else:
-            delay = KEY_DELAY + rng.uniform(-KEY_JITTER, KEY_JITTER)
-            if char == "\n" or index + 1 == len(typed) or typed[index + 1] == "\n":
-                delay += LINE_END_PAUSE
-            await asyncio.sleep(delay)
-        stats = await client.call("wattcode/stats", {})
-        _note_key_work(result, record, last_stats, stats)
-        last_stats = stats
-    await asyncio.wait_for(asyncio.gather(*pending), FINAL_WAIT)
-    result.stats_after = await client.call("wattcode/stats", {})
-    result.server_cpu_seconds = sum(process.cpu_times()[:2]) - cpu_before
-    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    return result
+        result.open_latency = time.perf_counter() - started
+        result.stats_before = await client.call("wattcode/stats", {})
+        result.open_evaluated = (
+            result.stats_before["prompt_tokens_evaluated"] - opened["prompt_tokens_evaluated"]
+        )
+        return result
+
+    async def replay_span(self, uri: str, target: SpanInFile) -> ReplayResult:
+        """Open the span's file without the span, then type it in, key by key."""
+        client, source, span = self.client, target.source, target.span
+        typed = span.text(source)
+        right = source[span.end :].split("\n", 1)[0]
+        line_before = source[: span.start].rsplit("\n", 1)[-1]
+        result = await self._open(uri, target)
+        line = span.line
+        column = 0
+        version = 1
+        process = psutil.Process(client.pid)
+        cpu_before = sum(process.cpu_times()[:2])
+        open_request: tuple[int, asyncio.Future[Any], KeyRecord] | None = None
+        last_stats = result.stats_before
+
+        pending: list[asyncio.Task[None]] = []
+        for index, char in enumerate(typed):
+            if open_request is not None and not open_request[1].done():
+                client.cancel(open_request[0])
+            version += 1
+            position = {"line": line, "character": column}
+            client.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": uri, "version": version},
+                    "contentChanges": [
+                        {"range": {"start": position, "end": position}, "text": char}
+                    ],
+                },
+            )
+            if char == "\n":
+                line, column, line_before = line + 1, 0, ""
+            else:
+                column += utf16_len(char)
+                line_before += char
+            rest_of_line = typed[index + 1 :].split("\n", 1)[0]
+            record = KeyRecord(
+                index,
+                time.perf_counter(),
+                next_text=typed[index + 1 :] + source[span.end : span.end + NEXT_KEPT],
+                expected=rest_of_line,
+                typed=char,
+                before=line_before,
+                right=right,
+            )
+            result.keys.append(record)
+            msg_id, future = client.request(
+                "textDocument/inlineCompletion",
+                {
+                    "textDocument": {"uri": uri},
+                    "position": {"line": line, "character": column},
+                    "context": {"triggerKind": 2},
+                },
+            )
+            open_request = (msg_id, future, record)
+            pending.append(asyncio.create_task(_settle(client, msg_id, future, record)))
+            if self.pace == "lockstep":
+                await asyncio.wait_for(pending[-1], FINAL_WAIT)
+            else:
+                delay = KEY_DELAY + self.rng.uniform(-KEY_JITTER, KEY_JITTER)
+                if char == "\n" or index + 1 == len(typed) or typed[index + 1] == "\n":
+                    delay += LINE_END_PAUSE
+                await asyncio.sleep(delay)
+            stats = await client.call("wattcode/stats", {})
+            _note_key_work(result, record, last_stats, stats)
+            last_stats = stats
+        await asyncio.wait_for(asyncio.gather(*pending), FINAL_WAIT)
+        result.stats_after = await client.call("wattcode/stats", {})
+        result.server_cpu_seconds = sum(process.cpu_times()[:2]) - cpu_before
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        return result
 
 
 def peak_rss_bytes(pid: int) -> int:
@@ -296,10 +366,7 @@ class ConfigReplay:
 async def replay_config(
     config_name: str,
     settings: dict[str, Any],
-    files: list[CorpusFile],
-    spans_per_file: int,
-    max_chars: int,
-    seed: int,
+    spans: SpanChoice,
     on_key: Any = None,
     pace: str = "rhythm",
 ) -> ConfigReplay:
@@ -312,63 +379,15 @@ async def replay_config(
         stats_start = await client.call("wattcode/stats", {})
         started = time.perf_counter()
         results = []
-        rng = random.Random(seed)
-        for number, corpus_file in enumerate(files):
-            source = corpus_file.load()
-            if source is None:
-                continue
-            for span in find_spans(source, spans_per_file, max_chars, seed + number):
-                uri = f"file:///bench/{config_name}/{number}/{corpus_file.path.name}"
-                result = await replay_span(
-                    client,
-                    uri,
-                    corpus_file.language_id,
-                    source,
-                    span,
-                    config_name,
-                    corpus_file.path.name,
-                    corpus_file.language,
-                    rng,
-                    pace,
-                )
-                results.append(result)
-                if on_key:
-                    on_key(len(result.keys))
+        typist = Typist(client, config_name, random.Random(spans.seed), pace)
+        for number, target in spans.each():
+            uri = f"file:///bench/{config_name}/{number}/{target.corpus_file.path.name}"
+            result = await typist.replay_span(uri, target)
+            results.append(result)
+            if on_key:
+                on_key(len(result.keys))
         seconds = time.perf_counter() - started
         stats_end = await client.call("wattcode/stats", {})
         return ConfigReplay(results, peak_rss_bytes(client.pid), seconds, stats_start, stats_end)
-    finally:
-        await client.stop()
-
-
-async def cold_start(settings: dict[str, Any], source: str, language_id: str) -> dict[str, float]:
-    """Workload C: from process start to the first suggestion, and the model's load time."""
-    started = time.perf_counter()
-    client = LspClient(settings)
-    await client.start()
-    try:
-        await client.initialize()
-        uri = "file:///bench/cold-start"
-        client.notify(
-            "textDocument/didOpen",
-            {"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": source}},
-        )
-        lines = source.split("\n")
-        answer = await client.call(
-            "textDocument/inlineCompletion",
-            {
-                "textDocument": {"uri": uri},
-                "position": {"line": len(lines) - 1, "character": _utf16_len(lines[-1])},
-                "context": {"triggerKind": 1},
-            },
-        )
-        first_suggestion = time.perf_counter() - started
-        stats = await client.call("wattcode/stats", {})
-        return {
-            "seconds_to_first_suggestion": first_suggestion,
-            "model_load_seconds": float(stats["model"]["load_seconds"]),
-            "first_suggestion_nonempty": float(bool((answer or {}).get("items"))),
-            "peak_rss_bytes": float(peak_rss_bytes(client.pid)),
-        }
     finally:
         await client.stop()

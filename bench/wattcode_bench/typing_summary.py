@@ -13,6 +13,7 @@ from typing import Any
 from wattcode_bench.energy_report import typing_energy
 from wattcode_bench.enter_replay import guard_counts
 from wattcode_bench.paired_stats import percentile
+from wattcode_bench.quality import quality
 
 
 def _server_time_split(results: list[Any]) -> dict[str, float]:
@@ -70,8 +71,11 @@ def typing_summary(results: list[Any], peak_rss: int) -> dict[str, Any]:
         for r in results
     )
     accepted_chars = sum(len(k.suggestion.split("\n", 1)[0].rstrip()) for k in accepted)
+    energy = typing_energy(results, len(suggestions))
+    spans = [[k.row() for k in r.keys] for r in results]
     return {
-        **typing_energy(results, len(suggestions)),
+        **energy,
+        **quality(spans, energy["energy_joules"], evaluated_total),
         "keys": len(keys),
         "suggestions": len(suggestions),
         "accepted": len(accepted),

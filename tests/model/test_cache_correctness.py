@@ -1,4 +1,5 @@
-"""Caching must never change a suggestion: cached and uncached runs give identical text.
+"""Caching must never change a suggestion: cached and uncached runs give identical text, with
+token healing on (the healed text is the prompt's end, so a cached run reuses all before it).
 
 Greedy decoding makes generation deterministic, so a reused KV prefix, a document's state
 parked and restored, and a fresh evaluation must all produce the same suggestion.
@@ -13,11 +14,13 @@ import pytest
 from cache.kv_state_cache import KvStateCache
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
+from models.cursor_text import CursorText
 from models.document_contexts import DocumentContexts
 from models.generation import WorkMeter
 from models.llama_backend import PROMPT_CHUNK, LlamaBackend
 from models.local_runner import LocalRunner
 from models.model_files import resolve_model_path
+from models.token_healing import heal_prefix
 from wattcode_bench.corpus import CORPUS
 from wattcode_bench.typing_replay import find_spans
 
@@ -59,16 +62,19 @@ def test_cached_and_uncached_generation_agree_on_60_positions(backend: LlamaBack
     reused_total = 0
     mismatches = 0
     for _document, prefix, suffix in cases:
-        cached = engine.complete(prefix, suffix, OPTIONS)
+        cached = engine.complete(CursorText(prefix, suffix), OPTIONS)
         reused_total += cached.stats.prompt_tokens_reused
-        fresh = engine.complete(prefix, suffix, UNCACHED)
+        fresh = engine.complete(CursorText(prefix, suffix), UNCACHED)
         assert fresh.stats.prompt_tokens_reused == 0
         mismatches += cached.raw_text != fresh.raw_text
         # Leave the context as the typing left it, so the next position reuses it.
-        engine.complete(prefix, suffix, OPTIONS)
+        engine.complete(CursorText(prefix, suffix), OPTIONS)
     print(f"reused {reused_total} tokens; {mismatches} of {len(cases)} differ")
     assert mismatches == 0
     assert reused_total > 0, "the cached runs never reused anything: the test proves nothing"
+    # Token healing (on in OPTIONS) cut a partial word or whitespace at most of these cursors.
+    healed = sum(bool(heal_prefix(prefix, OPTIONS.healing).removed) for _, prefix, _ in cases)
+    assert healed > len(cases) // 2, healed
 
 
 def test_a_warmed_prompt_is_the_one_the_next_request_runs(backend: LlamaBackend) -> None:
@@ -79,12 +85,12 @@ def test_a_warmed_prompt_is_the_one_the_next_request_runs(backend: LlamaBackend)
     for _document, prefix, suffix in typing_positions(8, seed=5):
         backend.reset()
         meter = WorkMeter()
-        engine.warm(prefix, suffix, OPTIONS, CancelToken(), meter)
+        engine.warm(CursorText(prefix, suffix), OPTIONS, CancelToken(), meter)
         assert meter.prompt_tokens_evaluated >= 2 * PROMPT_CHUNK
         assert meter.prompt_tokens_evaluated % PROMPT_CHUNK == 0
-        warmed = engine.complete(prefix, suffix, OPTIONS)
+        warmed = engine.complete(CursorText(prefix, suffix), OPTIONS)
         assert 1 <= warmed.stats.prompt_tokens_evaluated <= PROMPT_CHUNK
-        assert warmed.raw_text == engine.complete(prefix, suffix, UNCACHED).raw_text
+        assert warmed.raw_text == engine.complete(CursorText(prefix, suffix), UNCACHED).raw_text
 
 
 def test_parked_states_come_back_and_do_not_leak(backend: LlamaBackend) -> None:
@@ -94,22 +100,22 @@ def test_parked_states_come_back_and_do_not_leak(backend: LlamaBackend) -> None:
     a_prefix, a_suffix = "import os\n\ndef home():\n    return os.", "\n"
     b_prefix, b_suffix = "function area(r) {\n  return Math.", "\n}\n"
 
-    first_a = engine.complete(a_prefix, a_suffix, OPTIONS, document="a")
-    first_b = engine.complete(b_prefix, b_suffix, OPTIONS, document="b")
+    first_a = engine.complete(CursorText(a_prefix, a_suffix, document="a"), OPTIONS)
+    first_b = engine.complete(CursorText(b_prefix, b_suffix, document="b"), OPTIONS)
     assert states.saved == 0  # a's state was too short to park? then make it longer
     backend.reset()
     long_a = "".join(f"# line {i} of context\n" for i in range(60)) + a_prefix
-    engine.complete(long_a, a_suffix, OPTIONS, document="a")
-    engine.complete(b_prefix, b_suffix, OPTIONS, document="b")  # parks a
+    engine.complete(CursorText(long_a, a_suffix, document="a"), OPTIONS)
+    engine.complete(CursorText(b_prefix, b_suffix, document="b"), OPTIONS)  # parks a
     assert states.saved >= 1
-    again_a = engine.complete(long_a, a_suffix, OPTIONS, document="a")  # restores a
+    again_a = engine.complete(CursorText(long_a, a_suffix, document="a"), OPTIONS)  # restores a
     assert states.restored >= 1
     assert again_a.stats.prompt_tokens_reused > 50
 
     backend.reset()
-    fresh_a = plain.complete(long_a, a_suffix, UNCACHED)
+    fresh_a = plain.complete(CursorText(long_a, a_suffix), UNCACHED)
     backend.reset()
-    fresh_b = plain.complete(b_prefix, b_suffix, UNCACHED)
+    fresh_b = plain.complete(CursorText(b_prefix, b_suffix), UNCACHED)
     assert again_a.raw_text == fresh_a.raw_text
     assert first_b.raw_text == fresh_b.raw_text  # nothing of a leaked into b
     assert first_a.text

@@ -9,8 +9,9 @@ import numpy.typing as npt
 import pytest
 
 from models.cancellation import CancelToken
+from models.confidence import ConfidenceRule
 from models.errors import GenerationCancelled
-from models.generation import WorkMeter, generate
+from models.generation import Decoding, Pick, WorkMeter, generate
 from models.token_healing import VocabIndex
 
 STOP = 0
@@ -20,9 +21,14 @@ class ScriptedModel:
     """Emits the bytes of `script` one character per token, then STOP."""
 
     def __init__(
-        self, script: str, cancel_after: int | None = None, cancel: CancelToken | None = None
+        self,
+        script: str,
+        cancel_after: int | None = None,
+        cancel: CancelToken | None = None,
+        probabilities: Sequence[float] = (),
     ) -> None:
         self.script = script
+        self.probabilities = probabilities
         self.position = 0
         self.accepted: list[int] = []
         self.cancel_after = cancel_after
@@ -42,15 +48,18 @@ class ScriptedModel:
     def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
         return np.array([ord(c) for c in removed.decode()[:1]], dtype=np.int64)
 
-    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+    def pick_next(self, allowed: npt.NDArray[np.int64] | None = None) -> Pick:
         del allowed  # one character per token: the script spells what is cut itself
         self.calls += 1
         if self.cancel is not None and self.calls == self.cancel_after:
             self.cancel.cancel()
         if self.position >= len(self.script):
-            return STOP
+            return Pick(STOP, 1.0)
         self.position += 1
-        return ord(self.script[self.position - 1])
+        return Pick(ord(self.script[self.position - 1]), self.probability(self.position - 1))
+
+    def probability(self, index: int) -> float:
+        return self.probabilities[index] if index < len(self.probabilities) else 1.0
 
     def accept(self, token: int) -> None:
         self.accepted.append(token)
@@ -64,7 +73,10 @@ class ScriptedModel:
 
 def test_stops_at_the_stop_token() -> None:
     result = generate(
-        ScriptedModel("abc"), [1, 2], max_tokens=10, context_room=100, cancel=CancelToken()
+        ScriptedModel("abc"),
+        [1, 2],
+        Decoding(max_tokens=10, context_room=100),
+        cancel=CancelToken(),
     )
     assert result.raw_text == "abc"
     assert result.stats.stop_reason == "stop-token"
@@ -75,12 +87,15 @@ def test_stops_at_the_stop_token() -> None:
 def test_max_tokens_and_context_room_bound_the_output() -> None:
     assert (
         generate(
-            ScriptedModel("abcdef"), [1], max_tokens=4, context_room=100, cancel=CancelToken()
+            ScriptedModel("abcdef"),
+            [1],
+            Decoding(max_tokens=4, context_room=100),
+            cancel=CancelToken(),
         ).raw_text
         == "abcd"
     )
     result = generate(
-        ScriptedModel("abcdef"), [1], max_tokens=4, context_room=2, cancel=CancelToken()
+        ScriptedModel("abcdef"), [1], Decoding(max_tokens=4, context_room=2), cancel=CancelToken()
     )
     assert result.raw_text == "ab"
     assert result.stats.stop_reason == "context-full"
@@ -91,10 +106,8 @@ def test_is_finished_is_asked_at_line_ends_and_stops_early() -> None:
     result = generate(
         model,
         [1],
-        max_tokens=50,
-        context_room=100,
+        Decoding(max_tokens=50, context_room=100, is_finished=lambda text: text.count("\n") >= 2),
         cancel=CancelToken(),
-        is_finished=lambda text: text.count("\n") >= 2,
     )
     assert result.raw_text == "one\ntwo\n"
     assert result.stats.stop_reason == "finished"
@@ -106,7 +119,13 @@ def test_cancel_stops_within_one_token() -> None:
     model = ScriptedModel("x" * 100, cancel_after=5, cancel=cancel)
     meter = WorkMeter()
     with pytest.raises(GenerationCancelled):
-        generate(model, [1, 2, 3], max_tokens=100, context_room=1000, cancel=cancel, meter=meter)
+        generate(
+            model,
+            [1, 2, 3],
+            Decoding(max_tokens=100, context_room=1000),
+            cancel=cancel,
+            meter=meter,
+        )
     assert model.calls == 5  # the token picked when the flag went up was the last one
     # The work done before the cancel is still on the meter.
     assert meter.prompt_tokens_evaluated == 3
@@ -118,7 +137,7 @@ def test_cancelled_before_start_touches_nothing() -> None:
     cancel.cancel()
     model = ScriptedModel("abc")
     with pytest.raises(GenerationCancelled):
-        generate(model, [1], max_tokens=10, context_room=100, cancel=cancel)
+        generate(model, [1], Decoding(max_tokens=10, context_room=100), cancel=cancel)
     assert model.calls == 0
 
 
@@ -130,7 +149,9 @@ def test_multibyte_characters_split_across_tokens_decode_whole() -> None:
     data = "é🎉".encode()
     model = ByteModel("".join(chr(b) for b in data))
     assert (
-        generate(model, [1], max_tokens=20, context_room=100, cancel=CancelToken()).raw_text
+        generate(
+            model, [1], Decoding(max_tokens=20, context_room=100), cancel=CancelToken()
+        ).raw_text
         == "é🎉"
     )
 
@@ -138,7 +159,7 @@ def test_multibyte_characters_split_across_tokens_decode_whole() -> None:
 def test_a_line_end_past_the_time_budget_stops_decoding() -> None:
     model = ScriptedModel("one\ntwo\nthree\n")
     result = generate(
-        model, [1], max_tokens=50, context_room=100, cancel=CancelToken(), max_seconds=0.0
+        model, [1], Decoding(max_tokens=50, context_room=100, max_seconds=0.0), cancel=CancelToken()
     )
     assert result.raw_text == "one\n"
     assert result.stats.stop_reason == "time-limit"
@@ -149,10 +170,8 @@ def test_the_time_budget_never_stops_a_line_midway() -> None:
     result = generate(
         ScriptedModel("abc"),
         [1],
-        max_tokens=50,
-        context_room=100,
+        Decoding(max_tokens=50, context_room=100, max_seconds=0.0),
         cancel=CancelToken(),
-        max_seconds=0.0,
     )
     assert result.raw_text == "abc"
     assert result.stats.stop_reason == "stop-token"
@@ -181,11 +200,11 @@ class PreferringModel:
     def continuations(self, removed: bytes) -> npt.NDArray[np.int64]:
         return self.index.continuations(removed)
 
-    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+    def pick_next(self, allowed: npt.NDArray[np.int64] | None = None) -> Pick:
         liked = self.preferences[self.step] if self.step < len(self.preferences) else ["<stop>"]
         self.step += 1
         ids = [self.VOCAB.index(piece) for piece in liked]
-        return next(i for i in ids if allowed is None or i in set(allowed.tolist()))
+        return Pick(next(i for i in ids if allowed is None or i in set(allowed.tolist())), 1.0)
 
     def accept(self, token: int) -> None:
         del token
@@ -202,19 +221,88 @@ def test_healing_regrows_the_cut_indentation_and_returns_what_follows_it() -> No
     plain = generate(
         PreferringModel([[" return"], [" x"]]),
         [1],
-        max_tokens=9,
-        context_room=99,
+        Decoding(max_tokens=9, context_room=99),
         cancel=CancelToken(),
     )
     assert plain.raw_text == " return x"
     healed = generate(
         PreferringModel([[" return", "   "], [" return"], [" x"]]),
         [1],
-        max_tokens=9,
-        context_room=99,
+        Decoding(max_tokens=9, context_room=99, healed="    "),
         cancel=CancelToken(),
-        healed="    ",
     )
     # "   " (allowed: a prefix of the cut text), then " return" (starts with the rest).
     assert healed.raw_text == "return x"
     assert healed.stats.generated_tokens == 3
+
+
+def _unsure_at(index: int, length: int = 12) -> list[float]:
+    return [0.9] * index + [0.05] * (length - index)
+
+
+def test_every_written_token_keeps_its_probability_and_end() -> None:
+    model = ScriptedModel("abc", probabilities=[0.5, 0.25, 1.0])
+    result = generate(model, [1], Decoding(max_tokens=8, context_room=100), cancel=CancelToken())
+    assert result.raw_text == "abc"
+    assert result.probabilities == (0.5, 0.25, 1.0)
+    assert result.ends == (1, 2, 3)
+
+
+def test_decoding_stops_before_the_first_token_below_the_threshold() -> None:
+    model = ScriptedModel("return x\n", probabilities=_unsure_at(6))
+    result = generate(
+        model,
+        [1],
+        Decoding(max_tokens=16, context_room=100, confidence=ConfidenceRule(min_token=0.1)),
+        cancel=CancelToken(),
+    )
+    assert result.raw_text == "return"
+    assert result.stats.stop_reason == "unconfident"
+    assert result.stats.generated_tokens == 6  # the unlikely token is never accepted
+
+
+def test_the_running_product_rule_cuts_where_the_product_falls_below() -> None:
+    model = ScriptedModel("abcdef", probabilities=[0.9] * 6)
+    result = generate(
+        model,
+        [1],
+        Decoding(max_tokens=16, context_room=100, confidence=ConfidenceRule(min_running=0.7)),
+        cancel=CancelToken(),
+    )
+    assert result.raw_text == "abc"  # 0.9**3 = 0.729; 0.9**4 = 0.656
+    assert ConfidenceRule(min_running=0.7).kept_tokens([0.9] * 6) == 3
+
+
+def test_a_block_is_judged_by_its_first_token_only() -> None:
+    """On a line of its own a cut leaves a half statement: the block is shown whole or not."""
+    block = ConfidenceRule(min_running=0.7, first_token_only=True)
+    whole = generate(
+        ScriptedModel('"""x\ny', probabilities=[0.9, 0.5, 0.5, 0.9, 0.9, 0.9]),
+        [1],
+        Decoding(max_tokens=16, context_room=100, confidence=block),
+        cancel=CancelToken(),
+    )
+    assert whole.raw_text == '"""x\ny'
+    unsure_start = ScriptedModel("ab", probabilities=[0.5, 0.9])
+    nothing = generate(
+        unsure_start,
+        [1],
+        Decoding(max_tokens=8, context_room=100, confidence=block),
+        cancel=CancelToken(),
+    )
+    assert nothing.raw_text == ""
+
+
+def test_healing_tokens_are_not_judged_by_the_confidence_rule() -> None:
+    """The tokens that only spell the typed text again are given, not guessed."""
+    model = ScriptedModel("    x", probabilities=[0.01] * 4 + [0.9])
+    result = generate(
+        model,
+        [1],
+        Decoding(
+            max_tokens=16, context_room=100, healed="    ", confidence=ConfidenceRule(min_token=0.1)
+        ),
+        cancel=CancelToken(),
+    )
+    assert result.raw_text == "x"
+    assert result.probabilities == (0.9,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.cursor_text import CursorText
 from models.request_gate import SkipReason, open_quote, text_skip_reason
 from models.trimming.context_trimmer import ContextTrimmer
 
@@ -121,21 +122,31 @@ def test_open_quote_on_the_line(line: str, inside: bool) -> None:
 def test_comments_and_strings_from_the_syntax_tree(language: str, text: str, skipped: bool) -> None:
     trimmer = ContextTrimmer(len)
     prefix, suffix = split(text)
-    assert trimmer.skips_as_prose("file:///a", language, prefix, suffix) is skipped
+    assert trimmer.skips_as_prose(CursorText(prefix, suffix, "file:///a", language)) is skipped
 
 
 def test_typing_an_open_string_is_seen_before_the_parser_catches_up() -> None:
     trimmer = ContextTrimmer(len)
     before = "def f():\n    x = 1\n"
-    assert not trimmer.skips_as_prose("file:///a.py", "python", before, "")
+    assert not trimmer.skips_as_prose(CursorText(before, "", "file:///a.py", "python"))
     # The next keystrokes open a string: the tree's update is deferred, the line tells. At its
     # end the string is being typed (not skipped); with text on its right it is skipped.
-    assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = "ab', "")
-    assert not trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', '")')
-    assert trimmer.skips_as_prose("file:///a.py", "python", before + '    y = f("ab', ' cd")')
-    assert trimmer.skips_as_prose("file:///a.py", "python", before + '    """Docs', "")
-    assert not trimmer.skips_as_prose("file:///a.py", "python", before + "    y = (ab", "")
+    assert not trimmer.skips_as_prose(
+        CursorText(before + '    y = "ab', "", "file:///a.py", "python")
+    )
+    assert not trimmer.skips_as_prose(
+        CursorText(before + '    y = f("ab', '")', "file:///a.py", "python")
+    )
+    assert trimmer.skips_as_prose(
+        CursorText(before + '    y = f("ab', ' cd")', "file:///a.py", "python")
+    )
+    assert trimmer.skips_as_prose(CursorText(before + '    """Docs', "", "file:///a.py", "python"))
+    assert not trimmer.skips_as_prose(
+        CursorText(before + "    y = (ab", "", "file:///a.py", "python")
+    )
 
 
 def test_unknown_languages_are_never_gated() -> None:
-    assert not ContextTrimmer(len).skips_as_prose("file:///a.txt", "plaintext", "# x", "")
+    assert not ContextTrimmer(len).skips_as_prose(
+        CursorText("# x", "", "file:///a.txt", "plaintext")
+    )
