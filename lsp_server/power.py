@@ -167,6 +167,7 @@ class PowerController:
             "reserveJoules": round(state.reserve_joules, 3),
             "reserveCapacityJoules": round(state.capacity_joules, 3),
             "spentWattHoursLastHour": round(state.spent_last_hour_joules / 3600.0, 6),
+            "resumesInSeconds": _rounded(state.resumes_in_seconds),
             "why": state.why,
         }
 
@@ -210,3 +211,7 @@ class PowerController:
         if state.budget_watts is None:
             return f"power: {source}, no budget"
         return f"power: {source}, budget {state.budget_watts:g} Wh/h · {state.why}"
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)

@@ -11,6 +11,14 @@ run only when the reserve holds what one costs, `manual-only` serves only explic
 `pause` serves nothing until the reserve is back at `RESUME_FRACTION`. Over any long stretch the
 energy spent is then at most the budget times the time, plus one reserve (plus the manual
 requests that `manual-only` always serves).
+
+A budget change (settings, plug, unplug) keeps what the reserve lacks of full in joules, not
+its fraction (`reserve_after_change`): a raise lends the larger reserve's extra room at once,
+so service resumes as soon as that covers what was owed, and a lowering takes room away at
+once but never turns a positive reserve into debt. A debt is owed in joules, never rescaled by
+the new budget. Over a stretch from t0 to t1 the energy is then at most the integral of the
+budget in force, plus the reserve at t0, plus each raise's extra reserve, plus the debt at t1
+(what the last request overspent): a lowering only ever tightens the bound.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum, IntEnum
+from math import ceil
 
 RESERVE_SECONDS = 30.0
 """The reserve's size as seconds of the budget: room for a burst of typing, small enough that
@@ -110,6 +119,17 @@ def rung_for(fraction: float, top: Rung) -> Rung:
     return Rung(min(rung, int(top)))
 
 
+def reserve_after_change(level: float, capacity: float, new_capacity: float) -> float:
+    """The reserve in joules after the budget's reserve changes from `capacity` to
+    `new_capacity`: what it lacked of full is kept in joules (a raise adds the extra room, a
+    lowering removes it), but a lowering never makes a positive reserve a debt nor deepens one,
+    so that unplugging does not cost more than the reserve it had."""
+    moved = level + (new_capacity - capacity)
+    if new_capacity >= capacity:
+        return moved
+    return max(moved, min(level, 0.0))
+
+
 @dataclass(frozen=True)
 class GovernorState:
     budget_watts: float | None
@@ -121,6 +141,9 @@ class GovernorState:
     exhausted: bool
     spent_last_hour_joules: float
     why: str
+    resumes_in_seconds: float | None = None
+    """While automatic requests are refused: the seconds until the budget's refill lets them
+    run again (requests and budget changes aside); None while they run."""
 
     @property
     def reserve_fraction(self) -> float | None:
@@ -139,22 +162,29 @@ class Governor:
         self._updated = clock()
         self._rung = Rung.FULL
         self._paused = False
+        self._settle = False
+        """A budget was raised or set: the next step takes the new level's rung at once."""
         self._spending: deque[tuple[float, float]] = deque()
         self._spent_last_hour = 0.0
 
     def configure(self, budget_watts: float | None, mode: WhenExhausted) -> None:
-        """A new budget (settings, plug/unplug) keeps the reserve's fraction: switching to
-        battery does not hand out a fresh full reserve, nor take the saved one away."""
+        """Apply a budget (settings, plug/unplug) and a `whenExhausted` mode; a changed budget
+        moves the reserve by `reserve_after_change`, and a budget newly in force starts full."""
         self._refill()
         self._mode = mode
         if budget_watts == self._budget_watts:
             return
-        fraction = self._level / self._capacity if self._capacity else 1.0
-        self._budget_watts = budget_watts
-        self._capacity = budget_watts * RESERVE_SECONDS if budget_watts else 0.0
-        self._level = fraction * self._capacity
+        capacity = budget_watts * RESERVE_SECONDS if budget_watts else 0.0
         if budget_watts is None:
-            self._rung, self._paused = Rung.FULL, False
+            self._level, self._rung, self._paused = 0.0, Rung.FULL, False
+        elif self._budget_watts is None:
+            self._level = capacity
+            self._settle = True
+        else:
+            self._settle = capacity > self._capacity
+            self._level = reserve_after_change(self._level, self._capacity, capacity)
+        self._budget_watts = budget_watts
+        self._capacity = capacity
 
     def spend(self, joules: float) -> None:
         if joules <= 0:
@@ -194,6 +224,9 @@ class Governor:
             # `eco` with an empty reserve: an automatic request runs again as soon as the
             # reserve has refilled past zero, so suggestions come as often as the budget allows.
             restrictions = replace(restrictions, manual_only=True)
+        at = self._automatic_at(restrictions)
+        resumes = None if at is None else max(0.0, at * self._capacity - self._level)
+        resumes_in = None if resumes is None else resumes / self._budget_watts
         return GovernorState(
             self._budget_watts,
             self._rung,
@@ -202,11 +235,19 @@ class Governor:
             self._capacity,
             exhausted,
             spent,
-            self._why(fraction, exhausted),
+            self._why(fraction, exhausted, resumes_in),
+            resumes_in,
         )
 
     def _step(self, fraction: float) -> None:
         top = self._mode.top_rung
+        target = rung_for(fraction, top)
+        if self._settle:
+            # The user (or the mains) asked for more: no hysteresis, no wait for a quarter.
+            self._settle = False
+            self._paused = self._mode is WhenExhausted.PAUSE and fraction <= 0.0
+            self._rung = target
+            return
         if self._mode is WhenExhausted.PAUSE:
             if fraction <= 0.0:
                 self._paused = True
@@ -214,24 +255,38 @@ class Governor:
                 self._paused = False
         else:
             self._paused = False
-        target = rung_for(fraction, top)
         if target > self._rung:
             self._rung = target
         else:
             # Climb back only once the reserve is clearly above the rung's slice.
             self._rung = max(target, min(self._rung, rung_for(fraction - HYSTERESIS, top)))
 
-    def _why(self, fraction: float, exhausted: bool) -> str:
+    def _automatic_at(self, restrictions: Restrictions) -> float | None:
+        """The reserve fraction past which automatic requests run again; None when they do."""
+        if not (restrictions.paused or restrictions.manual_only):
+            return None
+        floor = RESUME_FRACTION if restrictions.paused else 0.0
+        if self._rung < Rung.MANUAL_ONLY:
+            return floor
+        # Climbing from `manual-only` to the rung below needs its slice plus the hysteresis.
+        steps = int(self._mode.top_rung) + 1
+        return max(floor, 1.0 - int(Rung.MANUAL_ONLY) / steps + HYSTERESIS)
+
+    def _why(self, fraction: float, exhausted: bool, resumes_in: float | None) -> str:
         reserve = f"reserve {max(fraction, 0.0):.0%} of {self._capacity:.3g} J"
+        if self._level < 0.0:
+            reserve += f", {-self._level:.3g} J owed"
+        again = "" if resumes_in is None else f", suggestions again in {ceil(resumes_in)} s"
         if self._paused:
             return (
-                f"budget spent: paused until the reserve is {RESUME_FRACTION:.0%} full ({reserve})"
+                f"budget spent: paused until the reserve is {RESUME_FRACTION:.0%} full"
+                f"{again} ({reserve})"
             )
         if exhausted:
-            return f"budget spent ({reserve}): {self._mode.value}"
+            return f"budget spent: {self._mode.value}{again} ({reserve})"
         if self._rung is Rung.FULL:
             return f"within budget ({reserve})"
-        return f"saving power: {self._rung.label} ({reserve})"
+        return f"saving power: {self._rung.label}{again} ({reserve})"
 
     def _refill(self) -> None:
         now = self._clock()

@@ -137,7 +137,7 @@ async def test_a_spent_budget_pauses_live_and_lifting_it_resumes(client: Languag
         received,
         lambda s: s["power"]["budgetWattHoursPerHour"] is None and not s["power"]["paused"],
     )
-    edit(client, uri, 2, (5, 11), (5, 11), "a")
+    edit(client, uri, 2, (5, 11), "a")
     assert await ask(client, uri, 5, 12)
 
 
@@ -249,15 +249,15 @@ async def test_gating_skips_comments_mid_word_and_deletions(client: LanguageClie
     await ask(client, uri, 4, 37)  # a string typed at its end ("must be |"): not gated
     assert (await stats(client))["generations_started"] == before["generations_started"] + 1
     assert await ask(client, uri, 2, 11) == ""  # "comp|ute(r)": mid-word, text on the right
-    edit(client, uri, 2, (3, 10), (3, 11), "")
+    edit(client, uri, 2, ((3, 10), (3, 11)), "")
     assert await ask(client, uri, 3, 10) == ""  # right after a deletion
-    edit(client, uri, 3, (3, 10), (3, 10), "\n")
-    edit(client, uri, 4, (4, 0), (4, 0), " ")
+    edit(client, uri, 3, (3, 10), "\n")
+    edit(client, uri, 4, (4, 0), " ")
     assert await ask(client, uri, 4, 1) == ""  # indenting a blank line by hand
-    edit(client, uri, 5, (4, 1), (4, 1), "re")
+    edit(client, uri, 5, (4, 1), "re")
     assert await ask(client, uri, 4, 3) == ""  # a word's second character
-    edit(client, uri, 6, (4, 3), (4, 3), "turn")
-    edit(client, uri, 7, (4, 7), (4, 7), " ")
+    edit(client, uri, 6, (4, 3), "turn")
+    edit(client, uri, 7, (4, 7), " ")
     assert await ask(client, uri, 4, 8) == ""  # "return |": a space typed after code
     await ask(client, uri, 1, 38, manual=True)  # a manual request is never gated
     after = await stats(client)
@@ -286,7 +286,7 @@ async def test_a_pause_after_a_skipped_key_gets_an_answer(client: LanguageClient
     await wait_for_model(client)
     configure(client, {"completion": {"maxTokens": 24, "pauseMilliseconds": 300}})
     await asyncio.sleep(0.5)
-    edit(client, uri, 2, (5, 10), (5, 10), " ")
+    edit(client, uri, 2, (5, 10), " ")
     before = await stats(client)
     # "return |" is skipped (a space typed after code), but nothing newer comes: answered.
     assert await ask(client, uri, 5, 11) != ""
@@ -295,11 +295,11 @@ async def test_a_pause_after_a_skipped_key_gets_an_answer(client: LanguageClient
     assert paused["skipped_answered_after_pause"] == before["skipped_answered_after_pause"] + 1
     assert paused["generations_started"] == before["generations_started"] + 1
     # The next key within the pause cancels the held request before any model work.
-    edit(client, uri, 3, (5, 11), (5, 11), "x +")
-    edit(client, uri, 4, (5, 14), (5, 14), " ")
+    edit(client, uri, 3, (5, 11), "x +")
+    edit(client, uri, 4, (5, 14), " ")
     held = asyncio.ensure_future(ask(client, uri, 5, 15))  # "return x + |": skipped, held
     await asyncio.sleep(0.05)
-    edit(client, uri, 5, (5, 15), (5, 15), "1")
+    edit(client, uri, 5, (5, 15), "1")
     assert await held == ""
     after = await stats(client)
     assert after["generations_started"] == paused["generations_started"]
@@ -340,7 +340,7 @@ async def _evaluated_by_next_key(
     assert await ask(client, uri, lines, 6) == ""  # "    re|": a word's second character
     warmed = await _after_warming(client, before, warming)
     assert warmed["requests_skipped_word_start"] == before["requests_skipped_word_start"] + 1
-    edit(client, uri, 2, (lines, 6), (lines, 6), "t")
+    edit(client, uri, 2, (lines, 6), "t")
     await ask(client, uri, lines, 7)
     after = await stats(client)
     assert after["generations_started"] == warmed["generations_started"] + 1

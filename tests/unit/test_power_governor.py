@@ -130,13 +130,125 @@ def test_debt_is_repaid_so_the_long_run_average_holds() -> None:
     assert spent >= watts * elapsed * 0.9  # and the budget is used, not wasted
 
 
-def test_a_new_budget_keeps_the_reserve_fraction() -> None:
+def test_a_new_budget_keeps_what_the_reserve_lacked_in_joules() -> None:
     g, _ = governor(1.0)
     g.spend(15.0)
     g.configure(4.0, WhenExhausted.ECO)
     state = g.state()
     assert state.capacity_joules == pytest.approx(120.0)
-    assert state.reserve_fraction == pytest.approx(0.5)
+    assert state.reserve_joules == pytest.approx(105.0)
+    assert state.rung is Rung.FULL  # a raise takes the new level's rung with no hysteresis
+
+
+@pytest.mark.parametrize("mode", [WhenExhausted.PAUSE, WhenExhausted.MANUAL_ONLY])
+def test_a_raised_budget_turns_a_debt_into_room_at_once(mode: WhenExhausted) -> None:
+    """The issue's case: a 0.3 J reserve, one 30 J suggestion, then 1000 Wh/h."""
+    g, _ = governor(0.01, mode)
+    g.spend(30.0)
+    assert g.state().restrictions.manual_only
+    g.configure(1000.0, mode)
+    state = g.state()
+    assert state.reserve_joules == pytest.approx(30_000.0 - 30.0)
+    assert not state.restrictions.paused and not state.restrictions.manual_only
+    assert state.resumes_in_seconds is None
+
+
+def test_a_raise_smaller_than_the_debt_still_owes_the_rest_in_joules() -> None:
+    g, clock = governor(0.01, WhenExhausted.PAUSE)
+    g.spend(60.3)  # 60 J owed
+    g.configure(1.0, WhenExhausted.PAUSE)  # 29.7 J more room: 30.3 J still owed
+    state = g.state()
+    assert state.reserve_joules == pytest.approx(-30.3) and state.restrictions.paused
+    # Back to automatic service at 30 % of the 30 J reserve: 39.3 J at 1 W.
+    assert state.resumes_in_seconds == pytest.approx(39.3)
+    clock.now += 39.4
+    assert not g.state().restrictions.manual_only
+
+
+def test_removing_the_budget_resumes_at_once() -> None:
+    g, _ = governor(0.01, WhenExhausted.PAUSE)
+    g.spend(30.0)
+    g.configure(None, WhenExhausted.PAUSE)
+    state = g.state()
+    assert not state.restrictions.paused and not state.restrictions.manual_only
+    g.configure(0.01, WhenExhausted.PAUSE)  # a budget in force again starts full
+    assert g.state().reserve_fraction == pytest.approx(1.0)
+
+
+def test_a_lowered_budget_restricts_at_once_but_makes_no_new_debt() -> None:
+    g, _ = governor(10.0, WhenExhausted.PAUSE)  # 300 J
+    g.spend(100.0)
+    g.configure(4.0, WhenExhausted.PAUSE)  # 120 J: 100 J lacking leaves 20 J
+    assert g.state().reserve_joules == pytest.approx(20.0)
+    g.configure(1.0, WhenExhausted.PAUSE)  # 30 J: 110 J lacking, but no debt made
+    state = g.state()
+    assert state.reserve_joules == pytest.approx(0.0) and state.restrictions.paused
+
+
+def test_a_debt_is_kept_in_joules_when_the_budget_is_lowered() -> None:
+    g, _ = governor(10.0)
+    g.spend(310.0)
+    g.configure(1.0, WhenExhausted.ECO)
+    state = g.state()
+    assert state.reserve_joules == pytest.approx(-10.0)
+    assert state.resumes_in_seconds == pytest.approx(10.0)
+
+
+def test_paused_state_says_when_suggestions_come_back() -> None:
+    g, clock = governor(2.0, WhenExhausted.PAUSE)  # 60 J
+    g.spend(60.0)
+    state = g.state()
+    # Automatic requests need 30 %: the pause ends at 25 %, manual-only's slice at 30 %.
+    assert state.resumes_in_seconds == pytest.approx(9.0)
+    assert "paused" in state.why and "suggestions again in 9 s" in state.why
+    clock.now += 9.01
+    state = g.state()
+    assert not state.restrictions.manual_only and state.resumes_in_seconds is None
+
+
+def _allowance(
+    changes: list[tuple[float, float]], start: float, end: float, reserve_at_start: float
+) -> float:
+    """The bound from `start` to `end`: the integral of the budget in force, the reserve at
+    `start`, and each raise's extra reserve (the last request's overspend is added by the
+    caller)."""
+    total, raises = reserve_at_start, 0.0
+    for i, (at, watts) in enumerate(changes):
+        until = changes[i + 1][0] if i + 1 < len(changes) else end
+        total += watts * max(0.0, min(until, end) - max(at, start))
+        if i and start < at <= end and watts > changes[i - 1][1]:
+            raises += (watts - changes[i - 1][1]) * RESERVE_SECONDS
+    return total + raises
+
+
+@pytest.mark.parametrize("mode", list(WhenExhausted))
+def test_the_bound_holds_across_budget_changes(mode: WhenExhausted) -> None:
+    """Plugging and unplugging every few seconds while requests run whenever the governor
+    allows them: over every stretch, the energy stays within the bound of the module
+    docstring (manual requests are not sent, so `manual-only` is bound too)."""
+    budgets = [0.5, 0.05, 2.0, 0.01, 1.0, 0.2]
+    g, clock = governor(budgets[0], mode)
+    changes = [(clock.now, budgets[0])]
+    spends: list[tuple[float, float]] = []
+    reserves = {clock.now: g.state().reserve_joules}
+    cost = 1.5
+    for step in range(3000):
+        clock.now += 0.1
+        if step % 70 == 69:
+            watts = budgets[(step // 70) % len(budgets)]
+            g.configure(watts, mode)
+            changes.append((clock.now, watts))
+        state = g.state()
+        reserves[clock.now] = state.reserve_joules
+        if not state.restrictions.manual_only and not state.restrictions.paused:
+            g.spend(cost)
+            spends.append((clock.now, cost))
+    end = clock.now
+    for start in sorted(reserves)[::97]:
+        spent = sum(j for at, j in spends if at >= start)
+        allowed = _allowance(changes, start, end, max(reserves[start], 0.0))
+        assert spent <= allowed + cost + 1e-9, (start, spent, allowed)
+    assert sum(j for _, j in spends) >= 0.5 * _allowance(changes, changes[0][0], end, 0.0)
 
 
 def test_spending_older_than_an_hour_is_forgotten() -> None:
