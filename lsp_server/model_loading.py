@@ -8,7 +8,7 @@ import uuid
 
 from lsprotocol import types
 
-from lsp_server.model_worker import ModelSpecKey
+from lsp_server.model_worker import LoadResult, ModelSpecKey
 from lsp_server.session import ModelState
 from lsp_server.settings import RemoteSettings
 from lsp_server.wattcode_server import WattcodeServer
@@ -42,12 +42,46 @@ def model_key(server: WattcodeServer) -> ModelSpecKey:
     settings = server.session.settings
     model = settings.model
     remote, _problem = remote_endpoint(settings.remote)
-    return ModelSpecKey(model.path, model.threads, model.context_length, model.gpu_layers, remote)
+    return ModelSpecKey(
+        model.path,
+        model.threads,
+        model.context_length,
+        model.gpu_layers,
+        remote,
+        model.preset,
+        model.draft,
+    )
 
 
 def _client_shows_progress(server: WattcodeServer) -> bool:
     window = server.client_capabilities.window
     return bool(window and window.work_done_progress)
+
+
+def _settle(server: WattcodeServer, key: ModelSpecKey, result: LoadResult) -> str:
+    """Record a finished load in the session and tell the user what needs telling; the
+    progress's closing message."""
+    session = server.session
+    if not result.ok:
+        session.model.state = ModelState.FAILED
+        session.model.error = result.error
+        server.notify_user(
+            f"{result.error} Completions are off until this is fixed; the server keeps running.",
+            types.MessageType.Error,
+        )
+        return "no model loaded"
+    session.model.state = ModelState.READY
+    session.model.name = result.name
+    session.model.path = str(result.path)
+    session.model.why = result.why
+    session.model.error = None
+    session.model.load_seconds = result.seconds
+    session.model.remote = key.remote.display if key.remote else None
+    session.model.remote_error = result.warning
+    for message in (result.warning, result.notice):
+        if message:
+            server.notify_user(message)
+    return f"{result.name} ready ({result.seconds:.1f} s)"
 
 
 async def load_model(server: WattcodeServer) -> None:
@@ -85,9 +119,7 @@ async def load_model(server: WattcodeServer) -> None:
             loop.call_soon_threadsafe(
                 progress.report,
                 token,
-                types.WorkDoneProgressReport(
-                    message="assembling the default model", percentage=percent
-                ),
+                types.WorkDoneProgressReport(message="assembling the model", percentage=percent),
             )
 
     session.model.state = ModelState.LOADING
@@ -95,25 +127,7 @@ async def load_model(server: WattcodeServer) -> None:
     result = await asyncio.wrap_future(server.worker.load(key, report_assembly))
     if result.energy is not None:
         session.energy.add_background(result.energy)
-    if result.ok:
-        session.model.state = ModelState.READY
-        session.model.name = result.name
-        session.model.path = str(result.path)
-        session.model.error = None
-        session.model.load_seconds = result.seconds
-        session.model.remote = key.remote.display if key.remote else None
-        session.model.remote_error = result.warning
-        message = f"{result.name} ready ({result.seconds:.1f} s)"
-        if result.warning:
-            server.notify_user(result.warning)
-    else:
-        session.model.state = ModelState.FAILED
-        session.model.error = result.error
-        message = "no model loaded"
-        server.notify_user(
-            f"{result.error} Completions are off until this is fixed; the server keeps running.",
-            types.MessageType.Error,
-        )
+    message = _settle(server, key, result)
     server.model_settled.set()
     server.on_energy_changed()
     if show:

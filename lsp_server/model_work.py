@@ -12,10 +12,10 @@ from enum import Enum
 
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
+from models.cursor_text import OpenDocument
 from models.energy.window import WindowEnergy
 from models.generation import WorkMeter
 from models.request_gate import SkipReason
-from models.trimming.context_trimmer import OpenDocument
 
 
 @dataclass(frozen=True)

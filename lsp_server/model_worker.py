@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,7 +20,9 @@ from cache.kv_state_cache import KvStateCache
 from cache.kv_state_store import KvStateStore
 from lsp_server.model_work import CompletionRequest, Outcome, OutcomeStatus, scrub
 from models import paths
+from models.calibration import Speed, machine_key, measure_speed
 from models.completion_engine import CompletionEngine, Suggestion
+from models.cursor_text import CursorText
 from models.default_model import ProgressCallback
 from models.document_contexts import DocumentContexts, StatefulModel
 from models.energy.selection import MeterChoice, choose_meters, make_monitor
@@ -29,12 +31,15 @@ from models.errors import GenerationCancelled, ModelError, RemoteError
 from models.generation import WorkMeter
 from models.load_options import LoadOptions
 from models.local_runner import CompletionModel, LocalRunner
-from models.model_files import model_identity, resolve_model_path
+from models.model_choice import DEFAULT_PRESET, SMALL, ModelChoice, product_chooser
+from models.model_files import model_identity
+from models.model_table import ModelSpec, display_name
 from models.remote.endpoint import MODELS, RemoteEndpoint
 from models.remote.fim_text import markers_of
 from models.remote.remote_energy import remote_estimate
 from models.remote.remote_runner import RemoteRunner
 from models.remote.sse_stream import get_json
+from models.speculative import speculating
 
 if TYPE_CHECKING:
     from models.llama_backend import LlamaVocab
@@ -52,6 +57,10 @@ class ModelSpecKey:
     gpu_layers: int | None = None
     remote: RemoteEndpoint | None = None
     """A server that runs the prompts; the model file then lends only its vocabulary."""
+    preset: str = DEFAULT_PRESET
+    """`wattcode.model.preset`, when `path` is unset (models/model_choice.py)."""
+    draft: str = "off"
+    """`wattcode.model.draft`: speculative decoding's drafts (models/speculative.py)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,10 @@ class LoadResult:
     """Loading is background work: counted apart from suggestions."""
     warning: str | None = None
     """Loaded, with something the user should know (a remote server that does not answer)."""
+    why: str = ""
+    """Why this model file: the setting that chose it, and for `auto` the measurements."""
+    notice: str | None = None
+    """The chosen model could not be used and another serves (shown to the user once)."""
 
 
 class LoadedModel(CompletionModel, StatefulModel, Protocol):
@@ -80,6 +93,7 @@ class LoadedModel(CompletionModel, StatefulModel, Protocol):
 
 BackendFactory = Callable[[Path, LoadOptions], LoadedModel]
 PathResolver = Callable[[str | None, ProgressCallback | None], Path]
+ChooseModel = Callable[[ModelSpecKey, ProgressCallback | None], ModelChoice]
 
 
 def load_llama_backend(path: Path, options: LoadOptions) -> LoadedModel:
@@ -97,22 +111,43 @@ def llama_gpu_offload() -> bool:
     return supports_gpu_offload()
 
 
+def _load_options(key: ModelSpecKey) -> LoadOptions:
+    return LoadOptions(  # speculating: no file mapped beside its repacked weights (RSS)
+        key.context_length, key.threads, gpu_layers=key.gpu_layers, use_mmap=key.draft == "off"
+    )
+
+
+def _by_path(resolve_path: PathResolver) -> ChooseModel:
+    """A chooser that knows only the configured path (tests that script one model)."""
+
+    def choose(key: ModelSpecKey, on_progress: ProgressCallback | None) -> ModelChoice:
+        return ModelChoice(resolve_path(key.path, on_progress), None, "wattcode.model.path")
+
+    return choose
+
+
 class ModelWorker:
     def __init__(
         self,
         backend_factory: BackendFactory = load_llama_backend,
         *,
-        resolve_path: PathResolver = resolve_model_path,
+        resolve_path: PathResolver | None = None,
+        choose_model: ChooseModel | None = None,
         gpu_offload: Callable[[], bool] = llama_gpu_offload,
     ) -> None:
-        """`backend_factory` loads a model file, `resolve_path` finds the file from the
-        configured path (None: the default model, assembled on first use) and `gpu_offload`
-        says whether models run on a GPU: the seams where tests put a scripted model."""
+        """`backend_factory` loads a model file; `choose_model` picks the file from the
+        settings (default: `models/model_choice.py` over the user's data dir; the preset's
+        model assembled on first use) or, simpler, `resolve_path` from the configured path
+        alone; `gpu_offload` says whether models run on a GPU: the seams where tests put a
+        scripted model."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wattcode-model")
         self._backend_factory = backend_factory
-        self._resolve_path = resolve_path
+        if choose_model is None and resolve_path is not None:
+            choose_model = _by_path(resolve_path)
+        self._choose_model = choose_model or self._choose_by_settings
         self._gpu_offload = gpu_offload
         self._backend: LoadedModel | None = None
+        self._draft: LoadedModel | None = None  # drafts for it: `wattcode.model.draft`
         self._path: Path | None = None
         self._engine: CompletionEngine | None = None
         self._vocab: LlamaVocab | None = None
@@ -149,17 +184,11 @@ class ModelWorker:
         energy = self._energy_monitor()
         window = energy.begin()
         try:
-            path = self._resolve_path(key.path, on_progress)
+            choice = self._choose_model(key, on_progress)
+            path = choice.path
             if key.remote is not None:
                 return self._load_remote(path, key, key.remote, started, window)
-            backend = self._backend_factory(
-                path,
-                LoadOptions(
-                    context_length=key.context_length,
-                    threads=key.threads,
-                    gpu_layers=key.gpu_layers,
-                ),
-            )
+            backend = self._backend_factory(path, _load_options(key))
         except ModelError as exc:
             log.error("model unavailable: %s", exc)
             self.last_load = LoadResult(ok=False, error=str(exc), energy=energy.end(window))
@@ -176,16 +205,42 @@ class ModelWorker:
         self.kv_store = self._open_store()
         self._contexts = DocumentContexts(backend, self.kv_states, self.kv_store)
         self._backend, self._loaded_key = backend, key
-        self._engine = CompletionEngine(LocalRunner(backend, self._contexts))
+        model, self._draft = speculating(
+            backend,
+            key.draft,
+            path,
+            lambda: self._choose_model(replace(key, path=None, preset=SMALL.preset), None).path,
+            lambda draft_path: self._backend_factory(draft_path, _load_options(key)),
+        )
+        self._engine = CompletionEngine(LocalRunner(model, self._contexts))
         self.last_load = LoadResult(
             ok=True,
             path=path,
-            name=backend.name,
+            name=display_name(path),
             fim_family=backend.fim.family,
             seconds=time.perf_counter() - started,
             energy=energy.end(window),
+            why=choice.why,
+            notice=choice.warning,
         )
         return self.last_load
+
+    def _choose_by_settings(
+        self, key: ModelSpecKey, on_progress: ProgressCallback | None
+    ) -> ModelChoice:
+        """The product's choice: `models/model_choice.py`; `auto` times each model here,
+        loaded as this key would load it, once per machine (cached)."""
+
+        def measure(_spec: ModelSpec, path: Path) -> Speed:
+            model = self._backend_factory(path, _load_options(key))
+            try:
+                return measure_speed(model)
+            finally:
+                model.close()
+
+        machine = machine_key(key.threads, key.gpu_layers, self._gpu_offload())
+        chooser = product_chooser(measure, machine)
+        return chooser.choose(key.path, key.preset, on_progress)
 
     def _load_remote(
         self,
@@ -212,7 +267,7 @@ class ModelWorker:
         self.last_load = LoadResult(
             ok=True,
             path=path,
-            name=f"{endpoint.model or vocab.name} at {endpoint.display}",
+            name=f"{endpoint.model or display_name(path)} at {endpoint.display}",
             fim_family=vocab.fim.family,
             seconds=time.perf_counter() - started,
             energy=self._energy_monitor().end(window),
@@ -249,11 +304,12 @@ class ModelWorker:
                 self._contexts.persist_all()
             except OSError as exc:
                 log.warning("could not save KV states: %s", exc)
-        if self._backend is not None:
-            self._backend.close()
+        for model in (self._backend, self._draft):
+            if model is not None:
+                model.close()
         if self._vocab is not None:
             self._vocab.close()
-        self._backend = self._engine = self._contexts = self._loaded_key = None
+        self._backend = self._draft = self._engine = self._contexts = self._loaded_key = None
         self._vocab = self._remote = None
 
     def unload(self) -> Future[None]:
@@ -281,16 +337,14 @@ class ModelWorker:
         suggestion: Suggestion | None = None
         try:
             run = self._engine.warm if warm else self._engine.complete  # warm returns None
-            suggestion = run(
+            cursor = CursorText(
                 scrub(request.prefix),
                 scrub(request.suffix),
-                request.options,
-                request.cancel,
-                work,
-                document=request.uri,
-                language_id=request.language_id,
-                open_documents=request.open_documents,
+                request.uri,
+                request.language_id,
+                request.open_documents,
             )
+            suggestion = run(cursor, request.options, request.cancel, work)
         except GenerationCancelled:
             status, error = OutcomeStatus.CANCELLED, None
         except ModelError as exc:

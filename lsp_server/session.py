@@ -11,6 +11,7 @@ from typing import Any
 from cache.suggestion_cache import SuggestionCache
 from lsp_server.settings import Settings
 from models.cancellation import CancelToken
+from models.confidence import Confidence
 from models.energy.carbon import GridIntensity, grid_intensity
 from models.energy.ledger import EnergyLedger
 from models.energy.window import WindowEnergy
@@ -105,6 +106,15 @@ class SuggestionRecord:
     """None for a suggestion served from the suggestion cache: it ran no model."""
     start_character: int = 0
     accepted: bool = False
+    confidence: Confidence | None = None
+    """The model's confidence in the shown tokens (None: cached, or no probabilities)."""
+    probabilities: tuple[float, ...] = ()
+    """Each generated token's probability, ending at `ends` in `raw_text` (the benchmark
+    re-scores confidence rules from them: `wattcode/stats` → `last_suggestion`)."""
+    ends: tuple[int, ...] = ()
+    raw_text: str = ""
+    model: str = ""
+    """The model that made it, by wattcode's name for it (models/model_table.py)."""
 
     def covers(self, line: int) -> bool:
         return self.start_line <= line <= self.end_line
@@ -130,6 +140,8 @@ class ModelStatus:
     state: ModelState = ModelState.NOT_LOADED
     name: str = ""
     path: str = ""
+    why: str = ""
+    """Why this model: the setting that chose it; for preset `auto`, the measurements."""
     error: str | None = None
     load_seconds: float = 0.0
     remote: str | None = None
@@ -154,6 +166,8 @@ class Session:
     typing: defaultdict[str, TypingHistory] = field(
         default_factory=lambda: defaultdict(TypingHistory)
     )
+    last_record: tuple[str, SuggestionRecord] | None = None
+    """The suggestion shown last, in any document, and its URI."""
 
     def grid(self) -> GridIntensity:
         carbon = self.settings.carbon
@@ -167,6 +181,7 @@ class Session:
         self.count(Stat.skipped(reason))
 
     def add_record(self, uri: str, record: SuggestionRecord) -> None:
+        self.last_record = (uri, record)
         records = self.records[uri]
         records.append(record)
         del records[:-RECORDS_PER_DOCUMENT]

@@ -14,13 +14,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lsp_server.exclude_globs import DEFAULT_EXCLUDE
 from models.energy.carbon import GRAMS_PER_KWH, known_country
+from models.model_choice import DEFAULT_PRESET, PRESET_CHOICES
 from models.remote.endpoint import url_problem
+from models.speculative import DRAFT_CHOICES
 
 SECTION = "wattcode"
 DEFAULT_PAUSE_MILLISECONDS = 400
 DEFAULT_MAX_MILLISECONDS = 1500
 """Chosen on the Enter workload (bench/experiments/suggestion-guards/README.md)."""
+DEFAULT_MIN_CONFIDENCE = 0.4
+"""Chosen on the default corpus (bench/experiments/confidence/README.md)."""
 LOG_LEVELS = ("error", "warning", "info", "debug")
 
 
@@ -41,7 +46,14 @@ def _bounded(
 @dataclass(frozen=True)
 class ModelSettings:
     path: str | None = None
-    """A GGUF file to use instead of the embedded default model."""
+    """A GGUF file to use instead of the embedded models; set, it wins over `preset`."""
+    preset: str = _bounded(DEFAULT_PRESET, choices=PRESET_CHOICES)
+    """Which embedded model: the 0.5B, the 1.5B (`wattcode model fetch 1.5b`), or `auto`,
+    chosen by this machine's measured speed and power source (models/model_choice.py)."""
+    draft: str = _bounded("off", choices=DRAFT_CHOICES)
+    """Speculative decoding (models/speculative.py): drafts verified by the loaded model in
+    one batch, from the prompt itself (`ngram`), the embedded 0.5B (`model`) or both (`auto`);
+    the text stays the loaded model's own greedy output."""
     threads: int | None = _bounded(None, 1, 256)
     """CPU threads for inference; None picks the number of physical cores."""
     context_length: int = _bounded(4096, 512, 32768)
@@ -74,6 +86,10 @@ class CompletionSettings:
     pause_milliseconds: int | None = _bounded(DEFAULT_PAUSE_MILLISECONDS, 50, 10000)
     """A request skipped by a typing rule (not a comment or string) is answered after all when
     no newer key comes within this pause: the user stopped to read. None: never."""
+    min_confidence: float = _bounded(DEFAULT_MIN_CONFIDENCE, 0.0, 1.0)
+    """A suggestion is cut before the token that brings the model's chance that every shown
+    token is right (the product of their probabilities) below this; nothing is shown when that
+    is the first token; 0 shows every token (models/confidence.py)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,9 @@ class ExperimentalSettings:
     token_healing: bool = True
     """Cut whitespace at the prompt's end and make the first generated tokens reproduce it, so
     that a suggestion never starts one column too deep (models/token_healing.py)."""
+    heal_words: bool = True
+    """Heal partial words and operators too, not only whitespace: after `ret` the first token
+    must spell `ret` again (` return`), instead of the model starting a new word."""
     warm_skipped: bool = False
     """Evaluate the whole chunks of a skipped request's prompt (no generation), so that the
     next keystroke finds the KV cache current. Off: on a 2-core CPU a chunk cannot be
@@ -180,6 +199,14 @@ class RemoteSettings:
 
 
 @dataclass(frozen=True)
+class FileSettings:
+    """Settings named `wattcode.<name>`, outside any group."""
+
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    """Glob patterns of documents wattcode never reads (lsp_server/exclude_globs.py)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     model: ModelSettings = ModelSettings()
     context: ContextSettings = ContextSettings()
@@ -190,6 +217,7 @@ class Settings:
     carbon: CarbonSettings = CarbonSettings()
     power: PowerSettings = PowerSettings()
     remote: RemoteSettings = RemoteSettings()
+    files: FileSettings = field(default=FileSettings(), metadata={"flat": True})
 
 
 @dataclass(frozen=True)
@@ -232,6 +260,10 @@ def _type_error(value: Any, annotation: str, meta: Mapping[str, Any]) -> str | N
         if (low is not None and value < low) or (high is not None and value > high):
             return f"must be between {low} and {high}"
         return None
+    if base == "tuple[str, ...]":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            return "must be a list of strings"
+        return None
     if base == "str":
         if not isinstance(value, str):
             return "must be a string"
@@ -250,7 +282,8 @@ def setting_fields() -> Iterator[tuple[str, str, str, dataclasses.Field[Any]]]:
     for group in dataclasses.fields(Settings):
         for f in dataclasses.fields(getattr(Settings(), group.name)):
             key = f.metadata.get("key") or camel(f.name)
-            yield f"{camel(group.name)}.{key}", group.name, f.name, f
+            prefix = "" if group.metadata.get("flat") else f"{camel(group.name)}."
+            yield f"{prefix}{key}", group.name, f.name, f
 
 
 def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:
@@ -275,6 +308,8 @@ def parse_settings(raw: Mapping[str, Any] | None) -> ParsedSettings:
             continue
         if str(f.type).startswith("float") and isinstance(value, int):
             value = float(value)
+        if isinstance(value, list):
+            value = tuple(value)
         groups.setdefault(group_name, {})[field_name] = value
     defaults = Settings()
     settings = Settings(

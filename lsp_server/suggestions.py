@@ -24,16 +24,18 @@ from lsprotocol import types
 from lsp_server.accounting import Work, count_when_done
 from lsp_server.model_loading import load_model
 from lsp_server.model_work import CompletionRequest, Outcome, OutcomeStatus
-from lsp_server.open_documents import document_key, open_document
+from lsp_server.open_documents import document_key, excluded_by, open_document
 from lsp_server.session import SUGGESTION_CACHE, ModelState, Stat, SuggestionRecord
 from lsp_server.wattcode_server import WattcodeServer
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
+from models.confidence import ConfidenceRule
+from models.cursor_text import OpenDocument
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
 from models.power.governor import Restrictions
 from models.request_gate import SkipReason, text_skip_reason
-from models.trimming.context_trimmer import OpenDocument
+from models.token_healing import healing_mode
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,9 @@ async def suggest(
     session = server.session
     session.count(Stat.REQUESTS)
     if not session.settings.completion.enabled:
+        return None
+    if (pattern := excluded_by(session.settings, uri)) is not None:
+        log.debug("%s is excluded by wattcode.exclude (%s): nothing to suggest", uri, pattern)
         return None
     document = open_document(server.workspace, uri)
     if document is None:
@@ -185,8 +190,9 @@ def _options(
         prompt_order=settings.experimental.prompt_order,
         trim=settings.context.trim,
         skip_comments_and_strings=settings.completion.skip_unlikely and automatic,
-        token_healing=settings.experimental.token_healing,
+        healing=healing_mode(settings.experimental.token_healing, settings.experimental.heal_words),
         guards=settings.experimental.suggestion_guards,
+        confidence=ConfidenceRule(min_running=settings.completion.min_confidence),
         max_seconds=_seconds(settings.completion.max_milliseconds),
         warm_skipped=settings.experimental.warm_skipped and restrictions.background_work,
     )
@@ -339,6 +345,11 @@ def _show(
             stats=suggestion.stats,
             energy=energy,
             start_character=position.character,
+            confidence=suggestion.confidence,
+            probabilities=suggestion.probabilities,
+            ends=suggestion.ends,
+            raw_text=suggestion.raw_text,
+            model=server.session.model.name,
         ),
     )
     server.on_energy_changed()
@@ -346,12 +357,13 @@ def _show(
 
 
 def _other_documents(server: WattcodeServer, uri: str) -> tuple[OpenDocument, ...]:
-    """The other open documents (the trimmer takes signatures from those `uri` imports)."""
-    this = document_key(uri)
+    """The other open documents (the trimmer takes signatures from those `uri` imports), but
+    none that `wattcode.exclude` matches: its text never reaches the model thread."""
+    this, settings = document_key(uri), server.session.settings
     return tuple(
         OpenDocument(other.uri, other.language_id or "", other.source)
         for other_uri, other in server.workspace.text_documents.items()
-        if other_uri != this
+        if other_uri != this and excluded_by(settings, other.uri) is None
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lsp_server.session import SUGGESTION_CACHE
+from models.confidence import Confidence
 from models.energy.carbon import GridIntensity, grams_co2e, watt_hours
 from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
@@ -49,6 +50,14 @@ def cost_summary(stats: GenerationStats) -> str:
     )
 
 
+def drafts_line(stats: GenerationStats) -> str:
+    """Speculative decoding's share: how many drafted tokens the model confirmed."""
+    return (
+        f"- drafts: {stats.drafted_tokens} drafted, {stats.accepted_drafts} accepted, "
+        f"{stats.rejected_drafts} rejected"
+    )
+
+
 def cost_line(
     stats: GenerationStats, energy: WindowEnergy | None, grid: GridIntensity | None
 ) -> str:
@@ -78,10 +87,19 @@ def _energy_lines(energy: WindowEnergy) -> list[str]:
     return lines
 
 
+def confidence_line(confidence: Confidence) -> str:
+    """The model's confidence in what it showed: all tokens right, and the weakest token."""
+    return (
+        f"- confidence: {confidence.joint:.0%} that all {confidence.tokens} tokens are right "
+        f"(weakest token {confidence.lowest:.0%})"
+    )
+
+
 def cost_markdown(
     stats: GenerationStats,
     energy: WindowEnergy | None = None,
     grid: GridIntensity | None = None,
+    confidence: Confidence | None = None,
 ) -> str:
     title = "**wattcode** · last suggestion on this line"
     if stats.stop_reason == SUGGESTION_CACHE:
@@ -102,6 +120,8 @@ def cost_markdown(
         f"- prompt: {stats.prompt_tokens_evaluated} tokens evaluated, "
         f"{stats.prompt_tokens_reused} reused from the cache",
         f"- generated: {stats.generated_tokens} tokens (stopped: {stats.stop_reason})",
+        *([drafts_line(stats)] if stats.drafted_tokens else []),
+        *([confidence_line(confidence)] if confidence is not None else []),
         f"- time: {stats.total_seconds * 1000:.0f} ms "
         f"(prompt {stats.prompt_seconds * 1000:.0f} ms) · CPU {stats.cpu_seconds:.2f} s",
     ]

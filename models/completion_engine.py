@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from models.cancellation import CancelToken
+from models.confidence import SHOW_ALL, Confidence, ConfidenceRule
+from models.cursor_text import CursorText
 from models.errors import GenerationCancelled
-from models.generation import Generation, GenerationStats, WorkMeter
-from models.postprocess import CursorContext, clean_completion
-from models.prompt_window import PromptWindow
+from models.generation import Generation, GenerationStats, WorkMeter, never_finished
+from models.postprocess import CursorContext, clean_completion, complete_lines
+from models.prompt_window import PromptBudget, PromptWindow
 from models.request_gate import SkipReason
-from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
+from models.token_healing import HealingMode
+from models.trimming.context_trimmer import ContextTrimmer
 
 RESERVED_TOKENS = 8
 """Room kept free in the context for the FIM markers and a BOS token."""
@@ -40,9 +43,9 @@ class CompletionOptions:
     """Cut long files down by their syntax tree where a grammar exists; else a line window."""
     skip_comments_and_strings: bool = False
     """Answer empty, without generating, when the cursor is inside a comment or string."""
-    token_healing: bool = True
-    """Cut whitespace at the prompt's end and make the first tokens reproduce it (a local model;
-    `models/token_healing.py`)."""
+    healing: HealingMode = HealingMode.TOKENS
+    """Cut the partial token at the prompt's end and make the first tokens reproduce it (a local
+    model; `models/token_healing.py`)."""
     guards: bool = True
     """Keep the typed indentation and drop a line cut by a limit (`postprocess`), and cut back
     or hide a multi-line suggestion that breaks the file's syntax where a grammar exists
@@ -50,6 +53,8 @@ class CompletionOptions:
     max_seconds: float | None = None
     """Time budget of one generation: past it, decoding stops at the next line end and the
     complete lines are shown (None: only `max_tokens` bounds it)."""
+    confidence: ConfidenceRule = SHOW_ALL
+    """Where a suggestion is cut for the model's doubt (`models/confidence.py`; a local model)."""
     warm_skipped: bool = False
     """Evaluate a skipped request's prompt all the same (its whole chunks, no generation): the
     next keystroke's prompt then shares it, instead of finding the cache skipped keys behind."""
@@ -72,6 +77,29 @@ class Suggestion:
     skipped: SkipReason | None = None
     """Set when the request was gated: nothing was generated (its prompt may have been
     evaluated, see `CompletionOptions.warm_skipped`; `stats` counts those tokens)."""
+    probabilities: tuple[float, ...] = ()
+    """The probability of each token of `raw_text`, ending at `ends` (see `Generation`)."""
+    ends: tuple[int, ...] = ()
+
+    @property
+    def confidence(self) -> Confidence | None:
+        """The confidence of the tokens that wrote the shown text (None: no probabilities)."""
+        shown = sum(end <= len(self.text) for end in self.ends) or len(self.ends)
+        return Confidence.of(self.probabilities[:shown])
+
+
+@dataclass(frozen=True)
+class PromptJob:
+    """One prompt for a runner: the window, how to run it, who may stop it, what counts it."""
+
+    window: PromptWindow
+    options: CompletionOptions
+    cancel: CancelToken
+    meter: WorkMeter
+    document: str | None = None
+    """Keys the document's saved KV state (a local model)."""
+    is_finished: Callable[[str], bool] = never_finished
+    """Whether the raw text so far already makes the whole suggestion (decoding stops)."""
 
 
 class PromptRunner(Protocol):
@@ -83,26 +111,11 @@ class PromptRunner(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def run(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        is_finished: Callable[[str], bool],
-        document: str | None,
-    ) -> Generation:
+    def run(self, job: PromptJob) -> Generation:
         """Generate the middle between the window's prefix and suffix (raises if cancelled)."""
         ...
 
-    def prefill(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        document: str | None,
-    ) -> None:
+    def warm(self, job: PromptJob) -> None:
         """Evaluate the prompt that `run` would (a local model: its whole chunks), and generate
         nothing (raises if cancelled)."""
         ...
@@ -119,41 +132,21 @@ class CompletionEngine:
 
     def complete(
         self,
-        prefix: str,
-        suffix: str,
+        cursor: CursorText,
         options: CompletionOptions,
         cancel: CancelToken | None = None,
         meter: WorkMeter | None = None,
-        document: str | None = None,
-        language_id: str | None = None,
-        open_documents: Sequence[OpenDocument] = (),
     ) -> Suggestion:
-        """Suggest text for the cursor between `prefix` and `suffix` (raises if cancelled).
-
-        `document` names the text (a URI or path) for its saved KV state and parse tree;
-        `language_id` (an LSP language identifier, else the name's extension) picks the
-        trimmer's grammar; `open_documents` may lend signatures of files this one imports."""
+        """Suggest text for the cursor (raises GenerationCancelled if cancelled)."""
         cancel = cancel or CancelToken()
         meter = meter or WorkMeter()
         started = time.perf_counter()
-        if options.skip_comments_and_strings and self.trimmer.skips_as_prose(
-            document, language_id, prefix, suffix
-        ):
-            return self._skipped(
-                SkipReason.COMMENT_OR_STRING,
-                prefix,
-                suffix,
-                options,
-                cancel,
-                meter,
-                document,
-                language_id,
-                open_documents,
-            )
-        window = self._window(prefix, suffix, options, document, language_id, open_documents)
+        if options.skip_comments_and_strings and self.trimmer.skips_as_prose(cursor):
+            return self._skipped(SkipReason.COMMENT_OR_STRING, cursor, options, cancel, meter)
+        window = self._window(cursor, options)
         context_seconds = time.perf_counter() - started
         # The document's own lines: the prompt's may elide the ones the suggestion lands under.
-        context = CursorContext.from_text(prefix, suffix)
+        context = CursorContext.from_text(cursor.prefix, cursor.suffix)
         multiline = context.multiline if options.multiline is None else options.multiline
 
         def is_finished(raw: str) -> bool:
@@ -162,9 +155,20 @@ class CompletionEngine:
                 and clean_completion(raw, context, multiline, guards=options.guards).finished
             )
 
-        generation = self.runner.run(window, options, cancel, meter, is_finished, document)
+        # The cursor's own situation, not the length asked for: on a line of its own (or after
+        # a block opener) a cut leaves a half statement (decision 0018).
+        if context.multiline and options.confidence.active:
+            options = replace(
+                options, confidence=replace(options.confidence, first_token_only=True)
+            )
+        generation = self.runner.run(
+            PromptJob(window, options, cancel, meter, cursor.document, is_finished)
+        )
+        raw = generation.raw_text
+        if generation.stats.stop_reason == "unconfident" and "\n" in raw:
+            raw = complete_lines(raw)  # past the first line, a half line is a half statement
         cleaned = clean_completion(
-            generation.raw_text,
+            raw,
             context,
             multiline,
             truncated=generation.stats.truncated,
@@ -172,7 +176,7 @@ class CompletionEngine:
         )
         text, guards, guard_seconds = cleaned.text, cleaned.guards, 0.0
         if options.guards and "\n" in text:
-            checked = self.trimmer.check_syntax(document, language_id, prefix, suffix, text)
+            checked = self.trimmer.check_syntax(cursor, text)
             if checked is not None:
                 guard_seconds = checked.seconds
                 if checked.cut:
@@ -185,35 +189,25 @@ class CompletionEngine:
             context_seconds,
             guards=guards,
             guard_seconds=guard_seconds,
+            probabilities=generation.probabilities,
+            ends=generation.ends,
         )
 
     def warm(
-        self,
-        prefix: str,
-        suffix: str,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        document: str | None = None,
-        language_id: str | None = None,
-        open_documents: Sequence[OpenDocument] = (),
+        self, cursor: CursorText, options: CompletionOptions, cancel: CancelToken, meter: WorkMeter
     ) -> None:
         """Evaluate the prompt that `complete` would run for this cursor, and generate nothing
         (raises if cancelled; what was evaluated by then stays in the cache)."""
-        window = self._window(prefix, suffix, options, document, language_id, open_documents)
-        self.runner.prefill(window, options, cancel, meter, document)
+        window = self._window(cursor, options)
+        self.runner.warm(PromptJob(window, options, cancel, meter, cursor.document))
 
     def _skipped(
         self,
         reason: SkipReason,
-        prefix: str,
-        suffix: str,
+        cursor: CursorText,
         options: CompletionOptions,
         cancel: CancelToken,
         meter: WorkMeter,
-        document: str | None,
-        language_id: str | None,
-        open_documents: Sequence[OpenDocument],
     ) -> Suggestion:
         """The empty answer of a gated request, its prompt warmed first if asked (a newer
         keystroke stops the warming; the request still counts as skipped)."""
@@ -221,29 +215,11 @@ class CompletionEngine:
         evaluated = meter.prompt_tokens_evaluated
         if options.warm_skipped:
             with contextlib.suppress(GenerationCancelled):
-                self.warm(
-                    prefix, suffix, options, cancel, meter, document, language_id, open_documents
-                )
+                self.warm(cursor, options, cancel, meter)
         stats = GenerationStats.nothing("skipped", time.perf_counter() - started)
         stats = replace(stats, prompt_tokens_evaluated=meter.prompt_tokens_evaluated - evaluated)
         return Suggestion("", "", False, stats, skipped=reason)
 
-    def _window(
-        self,
-        prefix: str,
-        suffix: str,
-        options: CompletionOptions,
-        document: str | None,
-        language_id: str | None,
-        open_documents: Sequence[OpenDocument],
-    ) -> PromptWindow:
-        return self.trimmer.window(
-            document,
-            language_id,
-            prefix,
-            suffix,
-            self.prompt_budget(options),
-            options.suffix_share,
-            open_documents,
-            options.trim,
-        )
+    def _window(self, cursor: CursorText, options: CompletionOptions) -> PromptWindow:
+        budget = PromptBudget(self.prompt_budget(options), options.suffix_share)
+        return self.trimmer.window(cursor, budget, options.trim)

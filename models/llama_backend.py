@@ -22,9 +22,10 @@ import psutil
 from models.cancellation import CancelToken
 from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
-from models.generation import WorkMeter
+from models.generation import Pick, WorkMeter, pick_from_logits
 from models.gguf_file import check_gguf
 from models.load_options import LoadOptions as LoadOptions  # noqa: PLC0414 - re-exported
+from models.model_table import display_name
 from models.token_healing import VocabIndex
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def _load(path: Path, options: LoadOptions, threads: int, gpu_layers: int) -> ll
         n_threads=threads,
         n_threads_batch=threads,
         n_gpu_layers=gpu_layers,
+        use_mmap=options.use_mmap,
         logits_all=False,
         verbose=False,
     )
@@ -161,7 +163,7 @@ class LlamaBackend:
             int(llama_cpp.llama_vocab_fim_mid(self._vocab)),
         )
         self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
-        self.name = str(self._llama.metadata.get("general.name", path.stem))
+        self.name = display_name(path)  # not general.name: models/model_table.py
         self._vocab_index = self._index_vocab()  # token healing's index: ~0.5 s, once
         log.info(
             "loaded %s (%s FIM, %d threads, context %d)",
@@ -267,15 +269,36 @@ class LlamaBackend:
             if position <= whole_end:
                 self._whole_chunks_end = position
 
-    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+    def pick_next(self, allowed: npt.NDArray[np.int64] | None = None) -> Pick:
         logits_ptr = llama_cpp.llama_get_logits_ith(self._llama.ctx, -1)
-        logits = np.ctypeslib.as_array(logits_ptr, shape=(self._n_vocab,))
-        if allowed is not None:
-            return int(allowed[np.argmax(logits[allowed])])
-        return int(np.argmax(logits))
+        return pick_from_logits(np.ctypeslib.as_array(logits_ptr, shape=(self._n_vocab,)), allowed)
 
     def accept(self, token: int) -> None:
         self._llama.eval([token])
+
+    def append(self, tokens: Sequence[int]) -> None:
+        """Evaluate `tokens` after the cached ones in one batch (a draft model's catch-up)."""
+        self._llama.eval(list(tokens))
+
+    def evaluate_batch(self, tokens: Sequence[int]) -> npt.NDArray[np.float32]:
+        """Evaluate `tokens` after the cached ones in one batch and return the logits after
+        each of them, one row per token: speculative decoding's verification."""
+        start = self._llama.n_tokens
+        self._truncate(start)
+        self._llama._batch.set_batch(batch=list(tokens), n_past=start, logits_all=True)
+        self._llama._ctx.decode(self._llama._batch)
+        self._llama.input_ids[start : start + len(tokens)] = tokens
+        self._llama.n_tokens = start + len(tokens)
+        rows = np.empty((len(tokens), self._n_vocab), dtype=np.float32)
+        for index in range(len(tokens)):
+            pointer = llama_cpp.llama_get_logits_ith(self._llama.ctx, index)
+            rows[index] = np.ctypeslib.as_array(pointer, shape=(self._n_vocab,))
+        return rows
+
+    def truncate(self, length: int) -> None:
+        """Drop the keys and values from position `length` on (rejected drafts)."""
+        self._truncate(length)
+        self._whole_chunks_end = min(self._whole_chunks_end, length)
 
     def _truncate(self, length: int) -> None:
         """Drop the context's keys and values from position `length` on."""
@@ -333,7 +356,7 @@ class LlamaVocab:
             int(llama_cpp.llama_vocab_fim_mid(vocab)),
         )
         self.fim: FimTokens = detect_fim_tokens(self._special_token_id, native, path.name)
-        self.name = str(self._llama.metadata.get("general.name", path.stem))
+        self.name = display_name(path)  # not general.name: models/model_table.py
 
     def _special_token_id(self, text: str) -> int | None:
         tokens = self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)

@@ -1,23 +1,22 @@
 """The local runner: the FIM prompt as the model's own tokens, run on this machine's model.
 
 The FIM markers are inserted as token ids and the document text is tokenized with special-token
-parsing off, so a file that contains "<|fim_prefix|>" cannot inject control tokens. A prefix
-that ends in indentation or a space is healed (`models/token_healing.py`): the whitespace
-leaves the prompt and the first tokens must spell it again.
+parsing off, so a file that contains "<|fim_prefix|>" cannot inject control tokens. The token
+the prefix ends inside is healed (`models/token_healing.py`): its typed part leaves the prompt
+and the first tokens must spell it again; the removed characters are the prompt's last, so a
+keystroke inside a word changes no prompt token at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from typing import Protocol
 
 from models.cancellation import CancelToken
-from models.completion_engine import CompletionOptions
+from models.completion_engine import PromptJob
 from models.document_contexts import DocumentContexts
 from models.fim_formats import FimTokens
-from models.generation import Generation, TokenModel, WorkMeter, generate
-from models.prompt_window import PromptWindow
+from models.generation import Decoding, Generation, TokenModel, WorkMeter, generate
 from models.token_healing import heal_prefix
 
 
@@ -50,53 +49,35 @@ class LocalRunner:
     def count_tokens(self, text: str) -> int:
         return self.model.count_tokens(text)
 
-    def run(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        is_finished: Callable[[str], bool],
-        document: str | None,
-    ) -> Generation:
-        healed = heal_prefix(window.prefix) if options.token_healing else None
-        if healed is not None and healed.removed:
-            window = replace(window, prefix=healed.prefix)
-        prompt = self._activated_prompt(window, options, document)
-        return generate(
-            self.model,
-            prompt,
+    def run(self, job: PromptJob) -> Generation:
+        prompt, healed = self._activated_prompt(job)
+        options = job.options
+        decoding = Decoding(
             max_tokens=options.max_tokens,
             context_room=self.model.context_length - len(prompt),
-            cancel=cancel,
-            is_finished=is_finished,
+            is_finished=job.is_finished,
             reuse_prefix=options.reuse_prefix,
-            meter=meter,
-            healed=healed.removed if healed is not None else "",
+            healed=healed,
             max_seconds=options.max_seconds,
+            confidence=options.confidence,
         )
+        return generate(self.model, prompt, decoding, job.cancel, job.meter)
 
-    def prefill(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        document: str | None,
-    ) -> None:
-        prompt = self._activated_prompt(window, options, document)
-        self.model.evaluate_whole_chunks(prompt, cancel, meter, options.reuse_prefix)
+    def warm(self, job: PromptJob) -> None:
+        prompt, _ = self._activated_prompt(job)
+        self.model.evaluate_whole_chunks(prompt, job.cancel, job.meter, job.options.reuse_prefix)
 
-    def _activated_prompt(
-        self, window: PromptWindow, options: CompletionOptions, document: str | None
-    ) -> list[int]:
-        """The window's FIM prompt as tokens, with `document`'s saved state made current."""
+    def _activated_prompt(self, job: PromptJob) -> tuple[list[int], str]:
+        """The job's FIM prompt as tokens, with its document's saved state made current, and
+        the text that healing cut from the prefix's end."""
+        window, options, document = job.window, job.options, job.document
+        healed = heal_prefix(window.prefix, options.healing)
         prompt = self.model.fim.prompt(
             options.prompt_order,
-            self.model.tokenize(window.prefix),
+            self.model.tokenize(healed.prefix),
             self.model.tokenize(window.suffix),
             self.model.bos_id,
         )
         if self.contexts is not None and document is not None:
             self.contexts.activate(document, prompt)
-        return prompt
+        return prompt, healed.removed

@@ -19,6 +19,15 @@ CHARS_PER_TOKEN_CEILING = 8
 
 
 @dataclass(frozen=True)
+class PromptBudget:
+    """How many tokens the document's text may take in the prompt, and the share of them
+    that the text after the cursor may take before the text before it."""
+
+    tokens: int
+    suffix_share: float = 0.25
+
+
+@dataclass(frozen=True)
 class PromptWindow:
     prefix: str
     suffix: str
@@ -43,12 +52,11 @@ def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list
 def line_window(
     prefix: str,
     suffix: str,
-    budget: int,
-    suffix_share: float,
+    budget: PromptBudget,
     count: CountTokens,
     align_lines: int = ALIGN_LINES,
 ) -> PromptWindow:
-    """Keep whole lines nearest the cursor within `budget` tokens (the cursor lines always).
+    """Keep whole lines nearest the cursor within the budget's tokens (the cursor lines always).
 
     The prefix's first line is snapped forward to a multiple of `align_lines`, so that it moves
     only when the cursor crosses such a boundary: typing keeps the prompt's start, and with it
@@ -64,9 +72,9 @@ def line_window(
     after = [] if first_newline < 0 else suffix[first_newline + 1 :].splitlines(keepends=True)
 
     fixed = count(cursor_head) + count(cursor_tail)
-    room = max(budget - fixed, 0)
+    room = max(budget.tokens - fixed, 0)
     scan_limit = room * CHARS_PER_TOKEN_CEILING
-    suffix_room = int(room * suffix_share)
+    suffix_room = int(room * budget.suffix_share)
     after_taken, after_used = _take_lines(_bounded(after, scan_limit), suffix_room, count)
     prefix_room = room - after_used
     before_taken, before_used = _take_lines(_bounded(before[::-1], scan_limit), prefix_room, count)

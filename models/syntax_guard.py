@@ -143,11 +143,22 @@ def _breaks_python_indentation(prefix: str, suffix: str, candidate: str) -> bool
     return False
 
 
-def guard(
-    parser: Parser, tree: Tree, text: bytes, cursor: int, suggestion: str, python: bool = False
-) -> GuardResult:
-    """`suggestion` at byte `cursor` of `text` (parsed as `tree`), cut back to its longest
-    leading lines that do not break the syntax; one-line suggestions pass unchecked."""
+@dataclass(frozen=True)
+class ParsedText:
+    """A document's text, its tree, and the parser that made it (to parse it with a
+    suggestion inserted, incrementally)."""
+
+    parser: Parser
+    tree: Tree
+    text: bytes
+    python: bool = False
+    """Python: indentation is syntax, which the tree alone does not judge."""
+
+
+def guard(parsed: ParsedText, cursor: int, suggestion: str) -> GuardResult:
+    """`suggestion` at byte `cursor` of the parsed text, cut back to its longest leading lines
+    that do not break the syntax; one-line suggestions pass unchecked."""
+    parser, tree, text, python = parsed.parser, parsed.tree, parsed.text, parsed.python
     started = time.perf_counter()
     if "\n" not in suggestion:
         return GuardResult(suggestion, False, 0.0)

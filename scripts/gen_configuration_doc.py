@@ -57,9 +57,9 @@ def setting_links(text: str) -> str:
 
 
 def group_of(key: str) -> str:
-    """`wattcode.power.ac.maxWattHoursPerHour` → `power`."""
+    """`wattcode.power.ac.maxWattHoursPerHour` → `power`; `wattcode.exclude` → `exclude`."""
     parts = key.split(".")
-    return parts[1] if len(parts) > 2 else parts[0]
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def type_text(schema: dict[str, Any]) -> str:

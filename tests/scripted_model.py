@@ -41,7 +41,7 @@ from models.cancellation import CancelToken
 from models.document_contexts import common_prefix
 from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
-from models.generation import WorkMeter
+from models.generation import Pick, WorkMeter
 from models.load_options import LoadOptions
 from models.token_healing import VocabIndex
 
@@ -60,6 +60,10 @@ PROMPT_CHUNK = 32
 """Tokens evaluated between two cancel checks, as in `llama_backend`."""
 HOLD_SECONDS = 10.0
 """The longest a hold waits for its request's cancel."""
+SURE = 0.999
+UNSURE = 0.05
+"""A scripted token's probability, before and from `Reply.unsure_from` (confidence tests):
+sure enough that no default confidence cut shortens a scripted reply of hundreds of bytes."""
 MODEL_NAME = "scripted"
 
 
@@ -84,6 +88,8 @@ class Reply:
     hold_before: int | None = None
     """Before choosing this token (0-based; the text's byte length: the end-of-text decision),
     wait until the request is cancelled, at most HOLD_SECONDS, then go on as scripted."""
+    unsure_from: int | None = None
+    """From this token (0-based) on, each token's probability is UNSURE (else SURE)."""
 
 
 Script = Callable[[Prompt], "Reply | str"]
@@ -178,6 +184,7 @@ class ScriptedModel:
         self._planned: list[int] = []
         self._next = 0
         """Index in `_planned` of the next scripted token."""
+
         self._held = False
         self.closed = False
         self.journal.add("load", path=str(self.path), context_length=self.context_length)
@@ -214,10 +221,8 @@ class ScriptedModel:
     ) -> None:
         reused, evaluated = self._evaluate(tokens, cancel, meter, reuse_prefix, len(tokens))
         prompt = read_prompt(tokens)
-        answer = self.script(prompt)
-        reply = Reply(answer) if isinstance(answer, str) else answer
-        self._cancel, self._reply = cancel, reply
-        self._planned, self._next, self._held = encode(reply.text), 0, False
+        self._cancel = cancel
+        reply = self._plan(prompt)
         self.journal.add(
             "prompt",
             prefix=prompt.prefix,
@@ -227,6 +232,12 @@ class ScriptedModel:
             evaluated=evaluated,
             reply=reply.text,
         )
+
+    def _plan(self, prompt: Prompt) -> Reply:
+        answer = self.script(prompt)
+        self._reply = Reply(answer) if isinstance(answer, str) else answer
+        self._planned, self._next, self._held = encode(self._reply.text), 0, False
+        return self._reply
 
     def evaluate_whole_chunks(
         self, tokens: Sequence[int], cancel: CancelToken, meter: WorkMeter, reuse_prefix: bool
@@ -263,7 +274,11 @@ class ScriptedModel:
             position = stop
         return reused, evaluated
 
-    def greedy_next(self, allowed: npt.NDArray[np.int64] | None = None) -> int:
+    def pick_next(self, allowed: npt.NDArray[np.int64] | None = None) -> Pick:
+        unsure = self._reply.unsure_from is not None and self._next >= self._reply.unsure_from
+        return Pick(self._next_token(allowed), UNSURE if unsure else SURE)
+
+    def _next_token(self, allowed: npt.NDArray[np.int64] | None) -> int:
         if self._reply.hold_before == self._next and not self._held:
             self._held = True
             self.journal.add("hold", before=self._next)
@@ -326,7 +341,15 @@ def scripted_factory(
 
 
 RULE_KEYS = frozenset(
-    {"text", "prefixEndsWith", "prefixContains", "suffixStartsWith", "tokenSeconds", "holdBefore"}
+    {
+        "text",
+        "prefixEndsWith",
+        "prefixContains",
+        "suffixStartsWith",
+        "tokenSeconds",
+        "holdBefore",
+        "unsureFrom",
+    }
 )
 
 
@@ -351,7 +374,8 @@ class Rule:
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Rule:
         """{"text", "prefixEndsWith", "prefixContains", "suffixStartsWith", "tokenSeconds",
-        "holdBefore" (a token index, or "end": the end-of-text decision)}; any other key is
+        "holdBefore" (a token index, or "end": the end-of-text decision), "unsureFrom" (a token
+        index: from it on the tokens are unlikely)}; any other key is
         refused (a misspelt condition would otherwise match every prompt)."""
         if unknown := set(raw) - RULE_KEYS:
             raise ValueError(f"unknown rule keys: {sorted(unknown)}")
@@ -361,7 +385,7 @@ class Rule:
         if hold_before is not None and not isinstance(hold_before, int):
             raise ValueError(f"holdBefore must be a token index or 'end', got {hold!r}")
         return cls(
-            Reply(text, float(raw.get("tokenSeconds", 0.0)), hold_before),
+            Reply(text, float(raw.get("tokenSeconds", 0.0)), hold_before, raw.get("unsureFrom")),
             raw.get("prefixEndsWith"),
             raw.get("prefixContains"),
             raw.get("suffixStartsWith"),

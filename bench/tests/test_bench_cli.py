@@ -32,11 +32,12 @@ def test_every_option_reaches_the_bench(parsed: list[argparse.Namespace]) -> Non
     argv = ["bench", "--quick", "--configs", "naive,wattcode", "--workloads", "typing,enter"]
     argv += ["--corpus", "wide", "--typing-pace", "lockstep", "--spans", "3", "--seed", "-3"]
     argv += ["--gpu-layers", "0", "--tasks", "5", "--padded-tasks", "2", "--out=reports/x"]
+    argv += ["--llama-server", "/opt/llama-server"]
     assert cli.main(argv) == 0
     assert vars(parsed[0]) == {
         "quick": True,
-        "configs": ["naive", "wattcode"],
-        "workloads": ["typing", "enter"],
+        "configs": ("naive", "wattcode"),
+        "workloads": ("typing", "enter"),
         "corpus": "wide",
         "typing_pace": "lockstep",
         "spans": 3,
@@ -45,6 +46,7 @@ def test_every_option_reaches_the_bench(parsed: list[argparse.Namespace]) -> Non
         "tasks": 5,
         "padded_tasks": 2,
         "out": "reports/x",
+        "llama_server": "/opt/llama-server",
     }
 
 
@@ -62,6 +64,7 @@ def test_defaults(parsed: list[argparse.Namespace]) -> None:
         "tasks": None,
         "padded_tasks": None,
         "out": "bench/runs/latest",
+        "llama_server": None,
     }
 
 

@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from models.token_healing import HealingMode, heal_prefix
 from wattcode_bench import humaneval
 from wattcode_bench.humaneval import (
     SINGLE_LINE_SHA256,
@@ -133,3 +134,11 @@ def test_padding_beyond_all_other_problems_repeats_them(
     padding = padded.prompt.removesuffix(task.prompt)
     assert word_count(padding) >= others_words + 100
     assert problems[0]["canonical_solution"] not in padding
+
+
+def test_token_healing_leaves_every_single_line_task_alone(tasks: list[InfillTask]) -> None:
+    """Each hole is a whole line, so each prompt ends at a line break, where healing cuts
+    nothing: the HumanEval figures cannot move with token healing (only the confidence cut
+    can change them; bench/experiments/confidence/README.md)."""
+    healed = [t.task_id for t in tasks if heal_prefix(t.prompt, HealingMode.TOKENS).removed]
+    assert len(tasks) == 1033 and healed == []

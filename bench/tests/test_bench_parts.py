@@ -8,7 +8,7 @@ from lsp_server.settings import parse_settings
 from wattcode_bench import report
 from wattcode_bench.configs import ALL_CONFIGS, BY_NAME
 from wattcode_bench.corpus import CORPORA, CORPUS, WIDE_CORPUS
-from wattcode_bench.runner import BenchPlan
+from wattcode_bench.runner import BenchPlan, BenchRequest
 from wattcode_bench.typing_replay import KeyRecord, ReplayResult, find_spans
 from wattcode_bench.typing_summary import taken_suggestions, typing_summary
 
@@ -33,11 +33,15 @@ class K:
 
 
 def test_every_config_is_valid_server_settings() -> None:
-    for config in ALL_CONFIGS:
+    for config in BY_NAME.values():
         parsed = parse_settings({"wattcode": config.settings(max_tokens=64)})
         assert parsed.problems == () and parsed.unknown == (), config.name
         assert parsed.settings.experimental.early_stop == config.early_stop
         assert parsed.settings.experimental.prefix_reuse == config.prefix_reuse
+        assert parsed.settings.model.draft == config.draft
+    large_spec = parse_settings({"wattcode": BY_NAME["large-spec"].settings(64)}).settings
+    assert (large_spec.model.preset, large_spec.model.draft) == ("1.5b", "auto")
+    assert "large" not in [c.name for c in ALL_CONFIGS]  # opt-in: the 1.5B is fetched apart
     assert BY_NAME["naive"].max_prompt_tokens > BY_NAME["wattcode"].max_prompt_tokens
 
 
@@ -62,6 +66,8 @@ def test_corpus_files_are_pinned_and_present_here() -> None:
 
 def test_the_wide_corpus_adds_distinct_files_of_every_language_with_spans_to_type() -> None:
     assert WIDE_CORPUS[: len(CORPUS)] == CORPUS and CORPORA["wide"] is WIDE_CORPUS
+    assert not set(CORPORA["held-out"]) & set(CORPUS)
+    assert (*CORPUS, *CORPORA["held-out"]) == WIDE_CORPUS
     assert len({f.path.name for f in WIDE_CORPUS}) == len(WIDE_CORPUS) > len(CORPUS)
     added = WIDE_CORPUS[len(CORPUS) :]
     assert {f.language for f in added} == {"Python", "JavaScript", "Go"}
@@ -69,7 +75,10 @@ def test_the_wide_corpus_adds_distinct_files_of_every_language_with_spans_to_typ
         text = corpus_file.load()
         if text is not None:  # pinned files of another Python or npm are skipped, not replaced
             assert len(find_spans(text, 2, 80, seed=7)) == 2, corpus_file.path.name
-    plan = BenchPlan.make(True, ["wattcode"], ["typing"], 7, None, None, None, corpus="wide")
+    wide = BenchRequest(
+        quick=True, seed=7, configs=("wattcode",), workloads=("typing",), corpus="wide"
+    )
+    plan = BenchPlan.make(wide)
     assert plan.corpus == "wide"
 
 
@@ -109,10 +118,12 @@ def test_typing_on_through_an_accepted_suggestion_is_one_taken_suggestion() -> N
 
 
 def test_plan_includes_the_naive_baseline_when_typing_is_replayed() -> None:
-    plan = BenchPlan.make(True, ["wattcode"], None, 7, None, None, None)
+    plan = BenchPlan.make(BenchRequest(quick=True, seed=7, configs=("wattcode",)))
     assert [c.name for c in plan.configs] == ["naive", "wattcode"]
     assert plan.tasks < 100 and plan.spans_per_file == 1
-    accuracy_only = BenchPlan.make(True, ["no-trim", "wattcode"], ["accuracy"], 7, None, None, None)
+    accuracy_only = BenchPlan.make(
+        BenchRequest(quick=True, seed=7, configs=("no-trim", "wattcode"), workloads=("accuracy",))
+    )
     assert [c.name for c in accuracy_only.configs] == ["no-trim", "wattcode"]
 
 

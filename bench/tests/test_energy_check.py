@@ -12,6 +12,8 @@ import pytest
 
 from wattcode_bench.corpus import CorpusFile
 from wattcode_bench.energy_check_comparison import (
+    IdleFloors,
+    Readings,
     compare,
     gpu_verdict,
     interior,
@@ -21,18 +23,15 @@ from wattcode_bench.energy_check_comparison import (
 from wattcode_bench.energy_check_counter import measure_idle, step_intervals
 from wattcode_bench.energy_check_loads import run_back_to_back, type_back_to_back
 from wattcode_bench.energy_check_markdown import markdown
-from wattcode_bench.typing_replay import Span
+from wattcode_bench.typing_replay import Span, SpanInFile
 
 
 def test_compare_takes_the_idle_baseline_off_both_sides() -> None:
     # 60 s run at 70 W idle; 10 s of windows that drew 1,000 J in all.
-    result = compare(
-        windows_joules=1000.0,
-        window_seconds=10.0,
-        counter_joules=4500.0,
-        run_seconds=60.0,
-        idle_watts=70.0,
+    readings = Readings(
+        windows_joules=1000.0, window_seconds=10.0, counter_joules=4500.0, run_seconds=60.0
     )
+    result = compare(readings, idle_watts=70.0)
     assert result["windows_above_idle_joules"] == pytest.approx(300.0)
     assert result["run_above_idle_joules"] == pytest.approx(300.0)
     assert result["difference_percent"] == pytest.approx(0.0)
@@ -41,7 +40,7 @@ def test_compare_takes_the_idle_baseline_off_both_sides() -> None:
 
 def test_verdict_uses_the_mean_idle_floor_and_shows_each_floor_alone() -> None:
     # 100 s run, 90 s of windows; floors of 99 W before and 101 W after (mean 100 W).
-    result = gpu_verdict(9600.0, 90.0, 10650.0, 100.0, 99.0, 101.0)
+    result = gpu_verdict(Readings(9600.0, 90.0, 10650.0, 100.0), IdleFloors(99.0, 101.0))
     assert result["idle_watts"] == pytest.approx(100.0)
     assert result["windows_above_idle_joules"] == pytest.approx(600.0)
     assert result["run_above_idle_joules"] == pytest.approx(650.0)
@@ -80,7 +79,8 @@ def _report_data() -> dict[str, Any]:
 
 def test_report_names_the_gpu_result_or_why_it_is_missing() -> None:
     base = _report_data()
-    gpu = {**gpu_verdict(250.0, 2.0, 480.0, 5.0, 69.0, 71.0), "server_used_nvml": True}
+    verdict = gpu_verdict(Readings(250.0, 2.0, 480.0, 5.0), IdleFloors(69.0, 71.0))
+    gpu = {**verdict, "server_used_nvml": True}
     text = markdown({**base, "gpu": gpu})
     assert "Difference above idle: **-15.4 %** (target: within 5 %: **not met**)" in text
     assert "69.00 W before the replay and 71.00 W after it (+2.00 W of drift)" in text
@@ -127,11 +127,10 @@ def test_back_to_back_types_each_key_once_answered_across_documents() -> None:
     source = "def f():\n    return 1\n"
     span = Span(start=9, end=21, line=1)  # "    return 1", from the line's start
     corpus_file = CorpusFile("Python", "python", Path("/x/f.py"), "", "")
+    target = SpanInFile(corpus_file, source, span)
     client = FakeClient()
     deadline = time.perf_counter() + 60
-    keys, errors = asyncio.run(
-        type_back_to_back(client, "file:///a", "python", source, span, deadline)
-    )
+    keys, errors = asyncio.run(type_back_to_back(client, "file:///a", target, deadline))
     assert (keys, errors) == (len("    return 1"), 0)
     methods = [method for method, _ in client.sent]
     assert methods[0] == "textDocument/didOpen" and methods[-1] == "textDocument/didClose"
@@ -142,7 +141,7 @@ def test_back_to_back_types_each_key_once_answered_across_documents() -> None:
 
     # Streams cycle through the spans, each pass in a new document, until the time is up.
     client = FakeClient()
-    keys, errors = asyncio.run(run_back_to_back(client, [(corpus_file, source, span)], 2, 0.05))
+    keys, errors = asyncio.run(run_back_to_back(client, [target], 2, 0.05))
     opened = [p["textDocument"]["uri"] for m, p in client.sent if m == "textDocument/didOpen"]
     assert len(opened) == len(set(opened)) >= 2
     assert keys == sum(1 for m, _ in client.sent if m.endswith("inlineCompletion"))

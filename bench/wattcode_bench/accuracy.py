@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from models.completion_engine import CompletionEngine
+from models.cursor_text import CursorText
 from models.llama_backend import LlamaBackend
 from models.local_runner import LocalRunner
 from wattcode_bench.configs import BenchConfig
@@ -87,7 +88,7 @@ def run_config(
     for task in tasks:
         started, cpu_started = time.perf_counter(), time.process_time()
         suggestion = engine.complete(
-            task.prompt, "\n" + task.suffix, options, document=f"{task.task_id}.py"
+            CursorText(task.prompt, "\n" + task.suffix, f"{task.task_id}.py"), options
         )
         line = first_non_empty_line(suggestion.text)
         generated.append(

@@ -23,13 +23,13 @@ def add_arguments(bench: argparse.ArgumentParser) -> None:
     bench.add_argument("--out", default="bench/runs/latest", help="report directory")
     bench.add_argument(
         "--configs",
-        type=lambda s: s.split(","),
+        type=lambda s: tuple(s.split(",")),
         default=None,
         help="comma-separated configuration names (bench/README.md lists them; default: all)",
     )
     bench.add_argument(
         "--workloads",
-        type=lambda s: s.split(","),
+        type=lambda s: tuple(s.split(",")),
         default=None,
         help="comma-separated: accuracy,trimming,typing,enter,resources",
     )
@@ -52,9 +52,16 @@ def add_arguments(bench: argparse.ArgumentParser) -> None:
     )
     bench.add_argument(
         "--corpus",
-        choices=("default", "wide"),
+        choices=("default", "wide", "held-out"),
         default="default",
-        help="typed files: default (4) or wide (13: nine more the gating rules never saw)",
+        help="typed files: default (4), wide (13: nine more the gating rules never saw) or "
+        "held-out (those nine only)",
+    )
+    bench.add_argument(
+        "--llama-server",
+        default=None,
+        help="llama-server binary for the llamavim peer (default: $WATTCODE_LLAMA_SERVER, else "
+        "what bench/llama_server/build.sh cached)",
     )
 
 
@@ -71,18 +78,20 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(MISSING_EXTRA.format(exc), file=sys.stderr)
         return 2
-    plan = runner.BenchPlan.make(
+    request = runner.BenchRequest(
         quick=args.quick,
+        seed=args.seed,
         configs=args.configs,
         workloads=args.workloads,
-        seed=args.seed,
         tasks=args.tasks,
         padded_tasks=args.padded_tasks,
         spans=args.spans,
         gpu_layers=args.gpu_layers,
         typing_pace=args.typing_pace,
         corpus=args.corpus,
+        llama_server=args.llama_server,
     )
+    plan = runner.BenchPlan.make(request)
     try:
         report_path = runner.run(plan, Path(args.out), runner.command_line(sys.argv[1:]))
     except ModelError as exc:

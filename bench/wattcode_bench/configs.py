@@ -11,8 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lsp_server.settings import DEFAULT_MAX_MILLISECONDS, DEFAULT_PAUSE_MILLISECONDS
+from lsp_server.settings import (
+    DEFAULT_MAX_MILLISECONDS,
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_PAUSE_MILLISECONDS,
+)
 from models.completion_engine import CompletionOptions
+from models.confidence import ConfidenceRule
+from models.token_healing import healing_mode
 
 WHOLE_FILE = 1 << 20
 """A prompt budget that the context length always caps first."""
@@ -31,6 +37,11 @@ class BenchConfig:
     skip_unlikely: bool = True
     warm_skipped: bool = False
     token_healing: bool = True
+    heal_words: bool = True
+    """Heal partial words and operators, not only whitespace (`models/token_healing.py`)."""
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    """Cut a suggestion where the product of its tokens' probabilities falls below this (0:
+    show all), as `wattcode.completion.minConfidence` does."""
     suggestion_guards: bool = True
     max_milliseconds: int | None = DEFAULT_MAX_MILLISECONDS
     """The time budget of one suggestion (typing runs through the server only)."""
@@ -38,6 +49,11 @@ class BenchConfig:
     """A skipped request is answered after this pause without a newer key (typing runs)."""
     budget_watts: float | None = None
     """An average power budget on mains (`wattcode.power.ac.maxWattHoursPerHour`)."""
+    model_preset: str | None = None
+    """`wattcode.model.preset` (None: the default); runs through the server only, so such a
+    configuration lists only the workloads that do (typing, enter)."""
+    draft: str = "off"
+    """`wattcode.model.draft`: speculative decoding's drafts (`models/speculative.py`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
     """Where this configuration can differ from `wattcode`; elsewhere it would only repeat
     wattcode's numbers (e.g. the window on HumanEval prompts, all shorter than its budget)."""
@@ -51,7 +67,8 @@ class BenchConfig:
             reuse_prefix=self.prefix_reuse,
             prompt_order=self.prompt_order,
             trim=self.trim,
-            token_healing=self.token_healing,
+            healing=healing_mode(self.token_healing, self.heal_words),
+            confidence=ConfidenceRule(min_running=self.min_confidence),
             guards=self.suggestion_guards,
         )
 
@@ -64,8 +81,13 @@ class BenchConfig:
                 "skipUnlikely": self.skip_unlikely,
                 "maxMilliseconds": self.max_milliseconds,
                 "pauseMilliseconds": self.pause_milliseconds,
+                "minConfidence": self.min_confidence,
             },
             "power": {"ac": {"maxWattHoursPerHour": self.budget_watts}},
+            "model": {
+                "draft": self.draft,
+                **({"preset": self.model_preset} if self.model_preset else {}),
+            },
             "cache": {"suggestions": self.suggestion_cache},
             "experimental": {
                 "earlyStop": self.early_stop,
@@ -73,6 +95,7 @@ class BenchConfig:
                 "promptOrder": self.prompt_order,
                 "warmSkipped": self.warm_skipped,
                 "tokenHealing": self.token_healing,
+                "healWords": self.heal_words,
                 "suggestionGuards": self.suggestion_guards,
             },
         }
@@ -171,6 +194,38 @@ NO_PAUSE_ANSWER = BenchConfig(
     workloads=frozenset({"typing"}),
 )
 
+WHITESPACE_HEALING = BenchConfig(
+    "whitespace-healing",
+    "wattcode that heals only whitespace at the cursor (before partial words were healed)",
+    heal_words=False,
+    workloads=frozenset({"typing", "enter"}),
+)
+
+NO_HEALING = BenchConfig(
+    "no-healing",
+    "wattcode without token healing (the guards still keep the typed indentation)",
+    token_healing=False,
+    workloads=frozenset({"typing", "enter"}),
+)
+
+SHOW_ALL_TOKENS = BenchConfig(
+    "show-all-tokens",
+    "wattcode that shows every generated token, however unlikely (no confidence cut)",
+    min_confidence=0.0,
+    workloads=frozenset({"typing", "plain"}),
+)
+
+
+def confidence_config(threshold: float) -> BenchConfig:
+    """wattcode cutting suggestions where their tokens' joint probability falls below it."""
+    return BenchConfig(
+        f"min-confidence-{threshold:g}",
+        f"wattcode cutting a suggestion where its joint probability falls below {threshold:g}",
+        min_confidence=threshold,
+        workloads=frozenset({"typing"}),
+    )
+
+
 TIME_BUDGETS = tuple(time_budget_config(ms) for ms in (None, 750, 3000))
 
 
@@ -199,7 +254,39 @@ ALL_CONFIGS = (
     WARM_SKIPPED,
     NO_GUARDS,
     NO_PAUSE_ANSWER,
+    WHITESPACE_HEALING,
+    NO_HEALING,
+    SHOW_ALL_TOKENS,
     *TIME_BUDGETS,
     *BUDGETS,
 )
-BY_NAME = {config.name: config for config in ALL_CONFIGS}
+LLAMAVIM = BenchConfig(
+    "llamavim",
+    "the peer: llama-server's /infill asked as llama.vim asks (wattcode_bench/llamavim_peer.py); "
+    "typing in lockstep only, opt-in, skipped when no llama-server binary is found",
+    workloads=frozenset({"llamavim"}),
+)
+"""Not in ALL_CONFIGS: it needs a llama-server binary (bench/llama_server/build.sh)."""
+LARGE = BenchConfig(
+    "large",
+    "wattcode on the 1.5B model alone (`wattcode model fetch 1.5b` first); opt-in",
+    model_preset="1.5b",
+    workloads=frozenset({"typing", "enter"}),
+)
+LARGE_SPEC = BenchConfig(
+    "large-spec",
+    "wattcode on the 1.5B model with speculative decoding, drafts from the prompt and the "
+    "0.5B (`wattcode.model.draft: auto`); opt-in",
+    model_preset="1.5b",
+    draft="auto",
+    workloads=frozenset({"typing", "enter"}),
+)
+"""Not in ALL_CONFIGS: they need the 1.5B model, which a default install does not fetch."""
+BY_NAME = {config.name: config for config in (*ALL_CONFIGS, LLAMAVIM, LARGE, LARGE_SPEC)}
+
+
+def config_named(name: str) -> BenchConfig:
+    """A configuration by name; `min-confidence-<p>` for any threshold p."""
+    if name.startswith("min-confidence-") and name not in BY_NAME:
+        return confidence_config(float(name.removeprefix("min-confidence-")))
+    return BY_NAME[name]

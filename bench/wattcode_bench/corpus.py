@@ -143,7 +143,10 @@ WIDE_CORPUS = (
 """`--corpus wide`: the default four and nine more of the same origins, none of which the gating
 rules were chosen on (the rules were read off replays of the default four)."""
 
-CORPORA = {"default": CORPUS, "wide": WIDE_CORPUS}
+HELD_OUT_CORPUS = WIDE_CORPUS[len(CORPUS) :]
+"""`--corpus held-out`: the nine of the wide corpus that no rule or threshold was chosen on."""
+
+CORPORA = {"default": CORPUS, "wide": WIDE_CORPUS, "held-out": HELD_OUT_CORPUS}
 
 LARGE_FILE = CorpusFile(
     "Python",

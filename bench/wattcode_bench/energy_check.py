@@ -34,8 +34,15 @@ import psutil
 
 from models.energy.nvml import NvmlMeter, probe_nvml
 from wattcode_bench.configs import NO_GATE, WATTCODE
-from wattcode_bench.corpus import CORPUS, CorpusFile
-from wattcode_bench.energy_check_comparison import cpu_estimate, gpu_verdict, interior, stats_delta
+from wattcode_bench.corpus import CORPUS
+from wattcode_bench.energy_check_comparison import (
+    IdleFloors,
+    Readings,
+    cpu_estimate,
+    gpu_verdict,
+    interior,
+    stats_delta,
+)
 from wattcode_bench.energy_check_counter import (
     Counter,
     CounterTrace,
@@ -47,15 +54,15 @@ from wattcode_bench.energy_check_counter import (
 from wattcode_bench.energy_check_loads import run_back_to_back, run_sparse
 from wattcode_bench.energy_check_markdown import markdown
 from wattcode_bench.lsp_client import LspClient
-from wattcode_bench.typing_replay import Span, find_spans
+from wattcode_bench.typing_replay import SpanInFile, find_spans
 
 
-def _work(args: argparse.Namespace) -> list[tuple[CorpusFile, str, Span]]:
+def _work(args: argparse.Namespace) -> list[SpanInFile]:
     work = []
     loaded = [(f, text) for f in CORPUS if (text := f.load()) is not None][: args.files]
     for number, (corpus_file, source) in enumerate(loaded):
         for span in find_spans(source, args.spans, args.chars, args.seed + number):
-            work.append((corpus_file, source, span))
+            work.append(SpanInFile(corpus_file, source, span))
     return work
 
 
@@ -82,7 +89,7 @@ async def _read_edge(meter: Counter | None) -> tuple[float, float]:
 async def measured_run(
     client: LspClient,
     meter: NvmlMeter | None,
-    work: list[tuple[CorpusFile, str, Span]],
+    work: list[SpanInFile],
     args: argparse.Namespace,
 ) -> RunReads:
     """The load and its settling time, between two counter steps, traced."""
@@ -168,7 +175,7 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         if args.back_to_back
         else "sparse",
         "config": config.name,
-        "files": sorted({f.path.name for f, _, _ in work}),
+        "files": sorted({target.corpus_file.path.name for target in work}),
         "spans": len(work),
         "keys": reads.keys,
         "failed_requests": reads.errors,
@@ -189,7 +196,8 @@ async def run_check(args: argparse.Namespace) -> dict[str, Any]:
         # The per-suggestion figures (by meter), short gaps' tails included; the raw window
         # deltas beside them show what the tails added.
         windows = stats_delta(after, before, "energy", "by_meter", meter.label)
-        out.update(gpu_results(reads, windows, window_seconds, idle_before, idle_after, args))
+        floors = IdleFloors(idle_before, idle_after)
+        out.update(gpu_results(reads, windows, window_seconds, floors, args))
         out["gpu"]["raw_windows_joules"] = stats_delta(
             after, before, "energy", "counter_joules", meter.label
         )
@@ -206,27 +214,25 @@ def gpu_results(
     reads: RunReads,
     windows_joules: float,
     window_seconds: float,
-    idle_before: float,
-    idle_after: float,
+    floors: IdleFloors,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """The verdict over the whole run, the steady middle (back to back), what the counter
     gained while settling, and how it moved."""
-    gpu = gpu_verdict(
+    readings = Readings(
         windows_joules,
         window_seconds,
         reads.counter_end - reads.counter_start,
         reads.ended - reads.started,
-        idle_before,
-        idle_after,
     )
+    gpu = gpu_verdict(readings, floors)
     idle = gpu["idle_watts"]
     start = reads.started
     return {
         "idle_seconds": args.idle_seconds,
         "edge_seconds": args.edge_seconds,
-        "idle_watts_before": idle_before,
-        "idle_watts_after": idle_after,
+        "idle_watts_before": floors.before,
+        "idle_watts_after": floors.after,
         "gpu": gpu,
         "settle_above_idle_joules": reads.counter_end
         - reads.counter_at_replay_end

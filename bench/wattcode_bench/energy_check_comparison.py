@@ -8,34 +8,49 @@ the CPU-time estimate's share of the server's CPU energy that fell inside its wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 TARGET_PERCENT = 5.0
+
+
+@dataclass(frozen=True)
+class Readings:
+    """The two sides of the check over one stretch of the run, each with its own seconds: the
+    server's summed windows and what the whole-run counter gained."""
+
+    windows_joules: float
+    window_seconds: float
+    counter_joules: float
+    run_seconds: float
+
+
+@dataclass(frozen=True)
+class IdleFloors:
+    """The idle power measured before the run and after it, kept apart because a GPU warmed by
+    the run idles a little higher."""
+
+    before: float
+    after: float
 
 
 def percent_difference(value: float, reference: float) -> float | None:
     return None if reference == 0 else (value - reference) / reference * 100
 
 
-def compare(
-    windows_joules: float,
-    window_seconds: float,
-    counter_joules: float,
-    run_seconds: float,
-    idle_watts: float,
-) -> dict[str, float | None]:
+def compare(readings: Readings, idle_watts: float) -> dict[str, float | None]:
     """Both sides above the idle baseline: what the windows add over idle against what the
     whole run added over idle (the GPU is assumed idle outside the windows)."""
-    windows_above = windows_joules - idle_watts * window_seconds
-    run_above = counter_joules - idle_watts * run_seconds
+    windows_above = readings.windows_joules - idle_watts * readings.window_seconds
+    run_above = readings.counter_joules - idle_watts * readings.run_seconds
     return {
-        "windows_joules": windows_joules,
+        "windows_joules": readings.windows_joules,
         "windows_above_idle_joules": windows_above,
-        "run_counter_joules": counter_joules,
+        "run_counter_joules": readings.counter_joules,
         "run_above_idle_joules": run_above,
         "difference_percent": percent_difference(windows_above, run_above),
         "windows_incl_idle_vs_run_above_idle_percent": percent_difference(
-            windows_joules, run_above
+            readings.windows_joules, run_above
         ),
     }
 
@@ -61,13 +76,13 @@ def interior(
     if len(inside) < 2:
         return None
     first, last = inside[0], inside[-1]
-    result: dict[str, Any] = compare(
+    readings = Readings(
         last["windows_joules"] - first["windows_joules"],
         last["window_seconds"] - first["window_seconds"],
         last["counter_joules"] - first["counter_joules"],
         last["at"] - first["at"],
-        idle_watts,
     )
+    result: dict[str, Any] = compare(readings, idle_watts)
     result["seconds"] = last["at"] - first["at"]
     result["target_met"] = target_met(result["difference_percent"])
     return result
@@ -92,26 +107,14 @@ def cpu_estimate(
     }
 
 
-def gpu_verdict(
-    windows_joules: float,
-    window_seconds: float,
-    counter_joules: float,
-    run_seconds: float,
-    idle_before: float,
-    idle_after: float,
-) -> dict[str, Any]:
+def gpu_verdict(readings: Readings, floors: IdleFloors) -> dict[str, Any]:
     """The comparison against the mean of the idle floors measured before and after the run,
     with the difference that each floor alone gives beside it: how much the verdict hangs on
     the floor (a GPU warmed by the run idles a little higher)."""
-    idle = (idle_before + idle_after) / 2
-    result: dict[str, Any] = compare(
-        windows_joules, window_seconds, counter_joules, run_seconds, idle
-    )
+    idle = (floors.before + floors.after) / 2
+    result: dict[str, Any] = compare(readings, idle)
     alone = [
-        compare(windows_joules, window_seconds, counter_joules, run_seconds, watts)[
-            "difference_percent"
-        ]
-        for watts in (idle_before, idle_after)
+        compare(readings, watts)["difference_percent"] for watts in (floors.before, floors.after)
     ]
     result.update(
         idle_watts=idle,

@@ -14,9 +14,8 @@ import time
 from typing import Any
 
 from wattcode_bench.configs import WATTCODE
-from wattcode_bench.corpus import CorpusFile
 from wattcode_bench.lsp_client import LspClient, ServerError
-from wattcode_bench.typing_replay import FINAL_WAIT, Span, replay_span
+from wattcode_bench.typing_replay import FINAL_WAIT, SpanInFile, Typist
 
 
 def _position(line: int, column: int) -> dict[str, int]:
@@ -24,11 +23,12 @@ def _position(line: int, column: int) -> dict[str, int]:
 
 
 async def type_back_to_back(
-    client: Any, uri: str, language_id: str, source: str, span: Span, deadline: float
+    client: Any, uri: str, target: SpanInFile, deadline: float
 ) -> tuple[int, int]:
-    """Type `span` into a fresh document, each key's request sent as soon as the previous
-    one is answered (no typing rhythm); stop at `deadline`. Returns the keys typed and how
-    many of their requests the server answered with an error."""
+    """Type `target`'s span into a fresh document, each key's request sent as soon as the
+    previous one is answered (no typing rhythm); stop at `deadline`. Returns the keys typed and
+    how many of their requests the server answered with an error."""
+    source, span, language_id = target.source, target.span, target.corpus_file.language_id
     typed = span.text(source)
     document = source[: span.start] + source[span.end :]
     client.notify(
@@ -69,7 +69,7 @@ async def type_back_to_back(
 
 
 async def run_back_to_back(
-    client: Any, work: list[tuple[CorpusFile, str, Span]], streams: int, seconds: float
+    client: Any, work: list[SpanInFile], streams: int, seconds: float
 ) -> tuple[int, int]:
     """`streams` documents typed at once for `seconds`, cycling through `work`: while one
     document's answer travels back and its next key travels in, another's request is queued,
@@ -82,11 +82,9 @@ async def run_back_to_back(
     async def stream() -> tuple[int, int]:
         keys = errors = 0
         while time.perf_counter() < deadline:
-            corpus_file, source, span = next(jobs)
-            uri = f"file:///energy-check/{next(serial)}/{corpus_file.path.name}"
-            typed, failed = await type_back_to_back(
-                client, uri, corpus_file.language_id, source, span, deadline
-            )
+            target = next(jobs)
+            uri = f"file:///energy-check/{next(serial)}/{target.corpus_file.path.name}"
+            typed, failed = await type_back_to_back(client, uri, target, deadline)
             keys, errors = keys + typed, errors + failed
         return keys, errors
 
@@ -94,21 +92,12 @@ async def run_back_to_back(
     return sum(keys for keys, _ in done), sum(errors for _, errors in done)
 
 
-async def run_sparse(client: LspClient, work: list[tuple[CorpusFile, str, Span]], seed: int) -> int:
+async def run_sparse(client: LspClient, work: list[SpanInFile], seed: int) -> int:
     """The typing replay at a human rhythm, each span once (as `wattcode bench` types)."""
-    rng = random.Random(seed)
+    typist = Typist(client, WATTCODE.name, random.Random(seed))
     keys = 0
-    for number, (corpus_file, source, span) in enumerate(work):
-        result = await replay_span(
-            client,
-            f"file:///energy-check/{number}/{corpus_file.path.name}",
-            corpus_file.language_id,
-            source,
-            span,
-            WATTCODE.name,
-            corpus_file.path.name,
-            corpus_file.language,
-            rng,
-        )
+    for number, target in enumerate(work):
+        uri = f"file:///energy-check/{number}/{target.corpus_file.path.name}"
+        result = await typist.replay_span(uri, target)
         keys += len(result.keys)
     return keys

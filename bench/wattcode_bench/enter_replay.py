@@ -25,7 +25,7 @@ from models.trimming.languages import grammar, rules_for
 from wattcode_bench.corpus import CorpusFile
 from wattcode_bench.lsp_client import LspClient
 from wattcode_bench.paired_stats import percentile
-from wattcode_bench.typing_replay import FINAL_WAIT, Span, find_spans
+from wattcode_bench.typing_replay import FINAL_WAIT, SpanInFile, find_spans
 
 GUARD_COUNTERS = (
     "guard_indentation",
@@ -94,11 +94,10 @@ async def _ask(client: LspClient, uri: str, position: dict[str, int]) -> str:
     return str(items[0]["insertText"]) if items else ""
 
 
-async def replay_enter(
-    client: LspClient, uri: str, corpus_file: CorpusFile, source: str, span: Span, warm: bool
-) -> EnterRecord:
-    """Open `source` without `span`, ask at the end of the line before it (`warm`: the user
+async def replay_enter(client: LspClient, uri: str, target: SpanInFile, warm: bool) -> EnterRecord:
+    """Open the file without the span, ask at the end of the line before it (`warm`: the user
     typed that line, and its suggestion may continue after the Enter), press Enter."""
+    corpus_file, source, span = target.corpus_file, target.source, target.span
     head = source[: span.start - 1]  # up to the end of the function's first line
     tail = source[span.end :]  # from the newline that ended the span
     body = span.text(source)
@@ -161,9 +160,8 @@ async def replay_config(
                     continue
                 for index, span in enumerate(find_spans(source, spans, 80, seed + number)):
                     uri = f"file:///enter/{name}/{mode}/{number}/{index}/{corpus_file.path.name}"
-                    record = await replay_enter(
-                        client, uri, corpus_file, source, span, warm=mode == "warm"
-                    )
+                    target = SpanInFile(corpus_file, source, span)
+                    record = await replay_enter(client, uri, target, warm=mode == "warm")
                     records.append(record)
             stats_after = await client.call("wattcode/stats", {})
             results[mode] = {

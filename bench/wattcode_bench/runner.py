@@ -20,8 +20,16 @@ from tqdm import tqdm
 
 from models.llama_backend import LlamaBackend, LoadOptions
 from models.model_files import resolve_model_path
-from wattcode_bench import accuracy, enter_replay, report, trim_cost
-from wattcode_bench.configs import ALL_CONFIGS, BY_NAME, NO_TRIM, WATTCODE, BenchConfig
+from wattcode_bench import accuracy, enter_replay, llamavim_peer, report, trim_cost
+from wattcode_bench.cold_start import cold_start
+from wattcode_bench.configs import (
+    ALL_CONFIGS,
+    BY_NAME,
+    NO_TRIM,
+    WATTCODE,
+    BenchConfig,
+    config_named,
+)
 from wattcode_bench.corpus import CORPORA
 from wattcode_bench.humaneval import (
     InfillTask,
@@ -31,7 +39,8 @@ from wattcode_bench.humaneval import (
 )
 from wattcode_bench.machine import describe
 from wattcode_bench.power_report import gating_headline, power_summary
-from wattcode_bench.typing_replay import cold_start, replay_config
+from wattcode_bench.quality import quality_headline
+from wattcode_bench.typing_replay import SpanChoice, replay_config
 from wattcode_bench.typing_summary import typing_summary
 
 WORKLOADS = ("accuracy", "trimming", "typing", "enter", "resources")
@@ -39,6 +48,27 @@ PADDING_TOKENS = (1000, 3000)
 COLD_START_SOURCE = "def add(a, b):\n    return "
 UNPADDED_ORIGINALS = "wattcode, unpadded originals"
 """The padded tasks' originals, run by wattcode: what trimming the padding should recover."""
+
+
+@dataclass(frozen=True)
+class BenchRequest:
+    """What `wattcode bench` was asked for, its options as given: `BenchPlan.make` fills in
+    what was left to the mode (quick or full)."""
+
+    quick: bool
+    seed: int
+    configs: tuple[str, ...] | None = None
+    """Configuration names; None: all of them."""
+    workloads: tuple[str, ...] | None = None
+    """Workload names; None: all of them."""
+    tasks: int | None = None
+    padded_tasks: int | None = None
+    spans: int | None = None
+    """Typed spans per file."""
+    gpu_layers: int | None = None
+    typing_pace: str = "rhythm"
+    corpus: str = "default"
+    llama_server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +87,8 @@ class BenchPlan:
     """`rhythm`: keys at a human pace, open requests cancelled; `lockstep`: each key waits."""
     corpus: str = "default"
     """The typed files: a key of `corpus.CORPORA`."""
+    llama_server: str | None = None
+    """The llama.vim peer's llama-server binary (`--llama-server`; else found as it says)."""
 
     def settings(self, config: BenchConfig) -> dict[str, Any]:
         """`config` as server settings, with this plan's GPU choice."""
@@ -65,43 +97,35 @@ class BenchPlan:
             # Each key waits for its answer: every skipped request would look like a pause.
             settings["completion"]["pauseMilliseconds"] = None
         if self.gpu_layers is not None:
-            settings["model"] = {"gpuLayers": self.gpu_layers}
+            settings["model"]["gpuLayers"] = self.gpu_layers
         return settings
 
     @classmethod
-    def make(
-        cls,
-        quick: bool,
-        configs: list[str] | None,
-        workloads: list[str] | None,
-        seed: int,
-        tasks: int | None,
-        padded_tasks: int | None,
-        spans: int | None,
-        gpu_layers: int | None = None,
-        typing_pace: str = "rhythm",
-        corpus: str = "default",
-    ) -> BenchPlan:
-        chosen = tuple(BY_NAME[name] for name in configs) if configs else ALL_CONFIGS
+    def make(cls, request: BenchRequest) -> BenchPlan:
+        """The plan for `request`, with the defaults of its mode (quick or full) filled in."""
+        quick, configs, workloads = request.quick, request.configs, request.workloads
+        tasks, padded_tasks, spans = request.tasks, request.padded_tasks, request.spans
+        chosen = tuple(config_named(name) for name in configs) if configs else ALL_CONFIGS
         chosen_workloads = tuple(workloads or WORKLOADS)
         # The typing replay's ratios are against naive; an accuracy-only run (e.g. trimmed
         # against untrimmed on many padded tasks) may leave it out, as naive is its costliest,
         # and so may a lockstep replay (naive's seconds per key would make it take hours).
-        wants_naive = "typing" in chosen_workloads and typing_pace == "rhythm"
+        wants_naive = "typing" in chosen_workloads and request.typing_pace == "rhythm"
         if wants_naive and "naive" not in [c.name for c in chosen]:
             chosen = (BY_NAME["naive"], *chosen)
         return cls(
             quick=quick,
             configs=chosen,
             workloads=chosen_workloads,
-            seed=seed,
+            seed=request.seed,
             tasks=tasks if tasks is not None else (10 if quick else 150),
             padded_tasks=padded_tasks if padded_tasks is not None else (1 if quick else 16),
             spans_per_file=spans if spans is not None else (1 if quick else 2),
             span_chars=40 if quick else 80,
-            gpu_layers=gpu_layers,
-            typing_pace=typing_pace,
-            corpus=corpus,
+            gpu_layers=request.gpu_layers,
+            typing_pace=request.typing_pace,
+            corpus=request.corpus,
+            llama_server=request.llama_server,
         )
 
 
@@ -125,6 +149,8 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
     ]
     out: dict[str, Any] = {}
     for variant, variant_tasks in (("plain", tasks), ("padded", padded)):
+        if not variant_tasks:
+            continue  # e.g. --padded-tasks 0: nothing to run or compare
         runs = {}
         configs = [c for c in plan.configs if variant in c.workloads]
         total = len(variant_tasks) * len(configs)
@@ -133,11 +159,12 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
                 runs[config.name] = accuracy.run_config(
                     backend, config, variant_tasks, on_task=bar.update
                 )
-        naive = runs.get("naive")
+        # Paired against naive, or against the first configuration when naive did not run.
+        baseline = runs.get("naive") or next(iter(runs.values()), None)
         comparisons = [
-            accuracy.compare(naive, run, plan.seed)
-            for name, run in runs.items()
-            if naive is not None and name != "naive"
+            accuracy.compare(baseline, run, plan.seed)
+            for run in runs.values()
+            if baseline is not None and run is not baseline
         ]
         if variant == "padded" and WATTCODE.name in runs:
             comparisons += _trim_comparisons(backend, runs, padded, originals, plan.seed)
@@ -147,14 +174,15 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
             "comparisons": comparisons,
             "per_task": {name: [r.__dict__ for r in run.results] for name, run in runs.items()},
         }
-    out["plain"]["note"] = (
-        "A seeded sample of the 1,033 rebuilt tasks."
+    notes = {
+        "plain": "A seeded sample of the 1,033 rebuilt tasks."
         if len(tasks) < len(all_tasks)
-        else "All 1,033 rebuilt tasks."
-    )
-    out["padded"]["note"] = (
-        f"Padding of {PADDING_TOKENS[0]}–{PADDING_TOKENS[1]} tokens (seeded) in front of each task."
-    )
+        else "All 1,033 rebuilt tasks.",
+        "padded": f"Padding of {PADDING_TOKENS[0]}–{PADDING_TOKENS[1]} tokens (seeded) in front "
+        "of each task.",
+    }
+    for variant, block in out.items():
+        block["note"] = notes[variant]
     return out
 
 
@@ -194,27 +222,33 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
             for lang in ("Python", "JavaScript")
             if any(f.language == lang for f in files)
         ]
+    spans = SpanChoice(tuple(files), plan.spans_per_file, plan.span_chars, plan.seed)
     configs: dict[str, Any] = {}
     by_language: dict[str, Any] = {}
+    skipped_peer = ""
     with tqdm(desc="typing replay (keys)", file=sys.stderr) as bar:
         for config in plan.configs:
-            replay = await replay_config(
-                config.name,
-                plan.settings(config),
-                files,
-                plan.spans_per_file,
-                plan.span_chars,
-                plan.seed,
-                on_key=bar.update,
-                pace=plan.typing_pace,
-            )
+            if config.name == llamavim_peer.NAME:
+                peer = await llamavim_peer.run_peer(plan, spans, bar.update)
+                if isinstance(peer, str):
+                    skipped_peer = peer
+                    continue
+                replay = peer
+            else:
+                replay = await replay_config(
+                    config.name,
+                    plan.settings(config),
+                    spans,
+                    on_key=bar.update,
+                    pace=plan.typing_pace,
+                )
             results, peak_rss = replay.results, replay.peak_rss
             configs[config.name] = {
                 **typing_summary(results, peak_rss),
                 **power_summary(replay, config.budget_watts),
                 "key_records": [
-                    {"file": r.file, "language": r.language, **k.row()}
-                    for r in results
+                    {"file": r.file, "language": r.language, "span": number, **k.row()}
+                    for number, r in enumerate(results)
                     for k in r.keys
                 ],
             }
@@ -234,6 +268,8 @@ async def run_typing(plan: BenchPlan) -> dict[str, Any]:
     )
     if missing:
         note += f" Skipped (missing or changed): {', '.join(missing)}."
+    if skipped_peer:
+        note += f" {skipped_peer}"
     return {
         "files": [f"{f.path.name} ({f.language})" for f in files],
         "note": note,
@@ -267,8 +303,8 @@ async def run_enter(plan: BenchPlan) -> dict[str, Any]:
 
 
 def headline(data: dict[str, Any]) -> list[str]:
-    lines = []
     typing = data.get("typing", {}).get("configs", {})
+    lines = quality_headline(typing)
     if "naive" in typing and "wattcode" in typing:
         n, w = typing["naive"], typing["wattcode"]
         per = "prompt_tokens_evaluated_per_suggestion"

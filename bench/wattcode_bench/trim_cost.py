@@ -13,13 +13,13 @@ import re
 import time
 from typing import Any
 
-from models.prompt_window import CountTokens
+from models.cursor_text import CursorText
+from models.prompt_window import CountTokens, PromptBudget
 from models.trimming.context_trimmer import ContextTrimmer
 from wattcode_bench.corpus import LARGE_FILE
 from wattcode_bench.paired_stats import percentile
 
-BUDGET = 1024
-SUFFIX_SHARE = 0.25
+BUDGET = PromptBudget(1024, 0.25)
 _BODY_LINE = re.compile(r"^ {8}\S.{20,70}$")
 """A statement two levels in (a method body) of a comfortable length to retype."""
 
@@ -34,7 +34,7 @@ def measure(count: CountTokens, places: int, seed: int) -> dict[str, Any]:
     trimmer = ContextTrimmer(count)
     document = f"bench/{LARGE_FILE.path.name}"
     started = time.perf_counter()
-    first = trimmer.window(document, "python", source, "", BUDGET, SUFFIX_SHARE)
+    first = trimmer.window(CursorText(source, "", document, "python"), BUDGET)
     open_seconds = time.perf_counter() - started
     times: list[float] = []
     tokens: list[int] = []
@@ -45,15 +45,16 @@ def measure(count: CountTokens, places: int, seed: int) -> dict[str, Any]:
         after = "\n" + "".join(lines[index + 1 :])
         for typed in range(1, len(line.rstrip("\n")) - indent + 1):
             head = line[indent : indent + typed]
+            cursor = CursorText(before + head, after, document, "python")
             started = time.perf_counter()
-            window = trimmer.window(document, "python", before + head, after, BUDGET, SUFFIX_SHARE)
+            window = trimmer.window(cursor, BUDGET)
             times.append(time.perf_counter() - started)
             tokens.append(window.prefix_tokens + window.suffix_tokens)
     return {
         "file": f"{LARGE_FILE.path.name} ({source.count(chr(10))} lines)",
         "keystrokes": len(times),
         "places": len(chosen),
-        "budget": BUDGET,
+        "budget": BUDGET.tokens,
         "open_ms": open_seconds * 1000,
         "open_prompt_tokens": first.prefix_tokens + first.suffix_tokens,
         "p50_ms": percentile(times, 50) * 1000,

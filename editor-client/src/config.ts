@@ -102,6 +102,13 @@ function findProgram(program: string, env: Environment): string | undefined {
   return undefined;
 }
 
+/** A file path as a `wattcode.exclude` pattern that matches only that path: glob characters
+ * are put in classes, and a leading `!` escaped (it would re-include). */
+export function literalPattern(file: string): string {
+  const escaped = file.replace(/[*?[]/g, (c) => `[${c}]`);
+  return escaped.startsWith("!") ? `\\${escaped}` : escaped;
+}
+
 /** The presets whose every setting this extension contributes (others cannot be written). */
 export function availablePresets(manifest: Manifest): BudgetPreset[] {
   const known = manifest.contributes.configuration.properties;

@@ -1,6 +1,6 @@
 // The extension's commands and status bar, over the Host and ServerLink interfaces. Behaviour
 // lives in the server: this only writes settings, sends requests and shows their answers.
-import { availablePresets, type Manifest } from "./config";
+import { availablePresets, literalPattern, type Manifest } from "./config";
 import type { Host, PickItem, ServerLink } from "./host";
 import {
   CLEAR_CACHES,
@@ -15,6 +15,7 @@ import {
 import { powerRecheckSeconds, statusView, type ServerState, type StatusParams } from "./status";
 
 export const ENABLED = "wattcode.completion.enabled";
+export const EXCLUDE = "wattcode.exclude";
 /** After a `wattcode.power.*` change, the server's new budget state is asked for this late: the
  * server applies settings after pulling them back from the client, and sends no status for it. */
 export const POWER_REFRESH_MS = 1000;
@@ -183,6 +184,21 @@ export class Controller {
     for (const [key, value] of Object.entries(presets[Number(chosen.id)].settings)) {
       await this.host.updateSetting(key, value);
     }
+  }
+
+  /** Append the active file to `wattcode.exclude` in the workspace settings (the list in
+   * effect, defaults included, since a workspace value replaces the whole list). */
+  async excludeFile(): Promise<void> {
+    const file = this.host.activeFile();
+    if (!file) {
+      this.host.info("wattcode: no file is open to exclude.");
+      return;
+    }
+    const pattern = literalPattern(file);
+    const current = this.host.getSetting(EXCLUDE);
+    const patterns = Array.isArray(current) ? current.filter((p): p is string => typeof p === "string") : [];
+    if (!patterns.includes(pattern)) await this.host.updateWorkspaceSetting(EXCLUDE, [...patterns, pattern]);
+    this.host.info(`wattcode: ${file} is excluded: no suggestions in it, never part of a prompt.`);
   }
 
   async menu(): Promise<void> {

@@ -126,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   command("wattcode.showLog", () => host.showLog());
   command("wattcode.menu", () => controller.menu());
   command("wattcode.restartServer", () => restart());
+  command("wattcode.excludeFile", () => controller.excludeFile());
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

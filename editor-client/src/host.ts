@@ -15,6 +15,11 @@ export interface Host {
   getSetting(key: string): unknown;
   /** Writes where the setting is already set (folder, workspace), else in the user settings. */
   updateSetting(key: string, value: unknown): Promise<void>;
+  /** Writes in the workspace's settings (the user's when no folder is open). */
+  updateWorkspaceSetting(key: string, value: unknown): Promise<void>;
+  /** The active editor's file, relative to its workspace folder (`/`-separated); undefined
+   * when no file is active. */
+  activeFile(): string | undefined;
   pick(items: PickItem[], placeholder: string): Promise<PickItem | undefined>;
   info(message: string): void;
   error(message: string): void;

@@ -27,6 +27,8 @@ export interface PowerStatus {
   reserveJoules: number;
   reserveCapacityJoules: number;
   spentWattHoursLastHour: number;
+  /** While automatic requests are refused: seconds until the budget lets them run; else null. */
+  resumesInSeconds: number | null;
   /** The governor's reason, for people. */
   why: string;
 }
@@ -79,8 +81,11 @@ export interface EnergyDetails {
 export interface ModelState {
   /** "unloaded": by the power governor. */
   state: "not loaded" | "loading" | "ready" | "failed" | "unloaded";
+  /** wattcode's name for a model it knows (size, quantization); else the file's name. */
   name: string;
   path: string;
+  /** Why this model: the setting that chose it; for preset `auto`, the measurements. */
+  why: string;
   error: string | null;
   load_seconds: number;
   /** The remote server's URL (no credentials), if one is set. */

@@ -26,6 +26,19 @@ export class VscodeHost implements Host {
     await config.update(key, value, target);
   }
 
+  async updateWorkspaceSetting(key: string, value: unknown): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration().update(key, value, target);
+  }
+
+  activeFile(): string | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== "file") return undefined;
+    return vscode.workspace.asRelativePath(uri, false).replace(/\\/g, "/");
+  }
+
   async pick(items: PickItem[], placeholder: string): Promise<PickItem | undefined> {
     return vscode.window.showQuickPick(items, { placeHolder: placeholder });
   }

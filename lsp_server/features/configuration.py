@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from lsp_server.logging_setup import set_level
 from lsp_server.model_loading import load_model, model_key
+from lsp_server.open_documents import excluded_by
 from lsp_server.session import ModelState
 from lsp_server.settings import SECTION, flatten, parse_settings
 from lsp_server.wattcode_server import WattcodeServer
@@ -50,7 +51,10 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
     loaded_or_loading = session.model.state in (ModelState.READY, ModelState.LOADING)
     old_key = model_key(server) if loaded_or_loading else None
     parsed = parse_settings(raw)
+    excluded_before = session.settings.files.exclude
     session.settings = parsed.settings
+    if parsed.settings.files.exclude != excluded_before:
+        _forget_excluded(server)
     set_level(parsed.settings.log.level)
     cache = parsed.settings.cache
     server.worker.set_cache_limit(cache.max_megabytes << 20)
@@ -67,6 +71,24 @@ async def apply_settings(server: WattcodeServer, raw: dict[str, Any]) -> None:
         server.notify_user("invalid settings: " + "; ".join(parsed.problems))
     if model_key(server) != old_key:
         await load_model(server)
+
+
+def _forget_excluded(server: WattcodeServer) -> None:
+    """Drop what wattcode kept of documents that `wattcode.exclude` now matches: their
+    suggestions, their KV states, and every parked state (another document's prompt may have
+    held their signatures), so that none of it reaches the disk at shutdown."""
+    session = server.session
+    newly = [
+        document.uri
+        for document in server.workspace.text_documents.values()
+        if excluded_by(session.settings, document.uri) is not None
+    ]
+    for uri in newly:
+        session.suggestion_cache.forget(uri)
+        session.records.pop(uri, None)
+        server.worker.forget(uri)
+    if newly:
+        server.worker.clear_saved_states()
 
 
 async def did_change_configuration(

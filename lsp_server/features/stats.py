@@ -47,6 +47,22 @@ def _energy(server: WattcodeServer) -> dict[str, Any]:
     }
 
 
+def _last_suggestion(server: WattcodeServer) -> dict[str, Any] | None:
+    """The suggestion shown last, with its tokens' probabilities (to re-score confidence rules
+    without re-running; none for a suggestion served from the cache)."""
+    if server.session.last_record is None:
+        return None
+    uri, record = server.session.last_record
+    return {
+        "uri": uri,
+        "text": record.text,
+        "raw_text": record.raw_text,
+        "from_cache": record.from_cache,
+        "probabilities": [round(p, 5) for p in record.probabilities],
+        "ends": list(record.ends),
+    }
+
+
 def stats(server: WattcodeServer, _params: Any = None) -> dict[str, Any]:
     session = server.session
     store = server.worker.kv_store
@@ -59,10 +75,12 @@ def stats(server: WattcodeServer, _params: Any = None) -> dict[str, Any]:
     counters.update(_energy(server))
     return {
         **counters,
+        "last_suggestion": _last_suggestion(server),
         "model": {
             "state": session.model.state.value,
             "name": session.model.name,
             "path": session.model.path,
+            "why": session.model.why,
             "error": session.model.error,
             "load_seconds": round(session.model.load_seconds, 3),
             "remote": session.model.remote,

@@ -21,7 +21,7 @@ class EnergyLedger:
     """Inside `joules`: a device's draw above idle in the short gaps between windows."""
     idle_joules: float = 0.0
     background_joules: float = 0.0
-    """Work nobody asked for at that moment: model loading, later idle prefill and speculation."""
+    """Work nobody asked for at that moment: model loading, later idle warming and speculation."""
     prompt_joules: float = 0.0
     prompt_tokens_evaluated: int = 0
     generation_joules: float = 0.0

@@ -5,6 +5,12 @@ machine; the server only evaluates the prompt and streams the middle back. The s
 as soon as post-processing would cut the rest, or the request is cancelled, so the server stops
 working on text nobody will see. Tokens are counted here with the same model family's
 vocabulary (the local model file), so the trimmer's budget holds for the server's model too.
+
+Token healing without constraining tokens: the server cannot be told which first tokens to
+allow, so the prompt leaves out the text that healing cuts (as locally) and the streamed text
+must spell it again; a stream that starts otherwise is closed at once and shows nothing, where
+the model would have started a new word after a partial one (`models/token_healing.py`). There
+is no confidence cut: the stream carries no token probabilities.
 """
 
 from __future__ import annotations
@@ -12,16 +18,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from models.cancellation import CancelToken
-from models.completion_engine import CompletionOptions
+from models.completion_engine import CompletionOptions, PromptJob
 from models.errors import GenerationCancelled, RemoteError
 from models.generation import Generation, GenerationStats, WorkMeter
-from models.prompt_window import PromptWindow
 from models.remote.endpoint import COMPLETIONS, RemoteEndpoint
 from models.remote.fim_text import FimMarkers
 from models.remote.sse_stream import stream_events
+from models.token_healing import heal_prefix
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +68,18 @@ def _correct_from_reports(event: dict[str, Any], meter: WorkMeter, counted: Work
     counted.generated_tokens = generated
 
 
+class _Expected(NamedTuple):
+    prompt_tokens: int
+    removed: str
+    """The text healing cut from the prompt, which the stream must spell first."""
+
+
+def _spells(streamed: str, removed: str) -> bool:
+    """Whether the stream so far agrees with the healed text: it starts with it, or is still
+    a start of it."""
+    return streamed.startswith(removed) or removed.startswith(streamed)
+
+
 def _count(reported: object, otherwise: int) -> int:
     return reported if isinstance(reported, int) and reported >= 0 else otherwise
 
@@ -99,26 +117,27 @@ class RemoteRunner:
             body["model"] = self.endpoint.model
         return body
 
-    def run(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        is_finished: Callable[[str], bool],
-        document: str | None,  # noqa: ARG002 - the server keeps its own caches
-    ) -> Generation:
+    def run(self, job: PromptJob) -> Generation:
+        """The job's prompt on the server (its document names nothing: the server keeps its
+        own caches)."""
+        window, options, cancel = job.window, job.options, job.cancel
         started = time.perf_counter()
         cpu_started = time.process_time()
-        prompt = self.markers.prompt(options.prompt_order, window.prefix, window.suffix)
-        prompt_tokens = window.prefix_tokens + window.suffix_tokens + MARKER_TOKENS
+        healed = heal_prefix(window.prefix, options.healing)
+        prompt = self.markers.prompt(options.prompt_order, healed.prefix, window.suffix)
+        prompt_tokens = (
+            window.prefix_tokens
+            - (self.count_tokens(healed.removed) if healed.removed else 0)
+            + window.suffix_tokens
+            + MARKER_TOKENS
+        )
         body = self._body(prompt, options)
         attempt = 0
         while True:
             cancel.raise_if_cancelled()
             try:
                 return self._stream(
-                    body, prompt_tokens, cancel, meter, is_finished, started, cpu_started
+                    body, _Expected(prompt_tokens, healed.removed), job, (started, cpu_started)
                 )
             except RemoteError as exc:
                 if not exc.retryable or attempt >= self.endpoint.retries:
@@ -130,31 +149,21 @@ class RemoteRunner:
                     raise GenerationCancelled from exc
                 attempt += 1
 
-    def prefill(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        document: str | None,
-    ) -> None:
+    def warm(self, job: PromptJob) -> None:
         """Nothing: warming a remote server's cache would cost a request of its own, and the
         server keeps (and evicts) its cache as it likes."""
 
     def _stream(
-        self,
-        body: dict[str, Any],
-        prompt_tokens: int,
-        cancel: CancelToken,
-        meter: WorkMeter,
-        is_finished: Callable[[str], bool],
-        started: float,
-        cpu_started: float,
+        self, body: dict[str, Any], expected: _Expected, job: PromptJob, clocks: tuple[float, float]
     ) -> Generation:
         """One try. The meter counts the work as it happens (cancelled work included): the
         prompt once the server answers, each streamed piece as a token, corrected by the
         server's own counts where it reports them."""
-        text = ""
+        started, cpu_started = clocks
+        prompt_tokens, removed = expected
+        cancel, meter, is_finished = job.cancel, job.meter, job.is_finished
+        streamed = text = ""
+        """All the server sent; the suggestion is what follows the healed text in it."""
         counted = WorkMeter()
         first_token_at: float | None = None
         stop_reason = "max-tokens"
@@ -173,7 +182,11 @@ class RemoteRunner:
                     first_token_at = first_token_at or time.perf_counter()
                     counted.generated_tokens += 1
                     meter.generated_tokens += 1
-                    text, stopped = self.markers.cut_at_stop(text + piece)
+                    streamed, stopped = self.markers.cut_at_stop(streamed + piece)
+                    if not _spells(streamed, removed):
+                        text, stop_reason = "", "unhealed"
+                        break
+                    text = streamed[len(removed) :]
                     if stopped:
                         stop_reason = "stop-token"
                         break
@@ -188,6 +201,8 @@ class RemoteRunner:
             raise
         finally:
             stream.close()
+        if len(streamed) < len(removed):
+            text = ""  # the stream ended inside the healed text: nothing follows the cursor
         if stop_reason == "max-tokens" and is_finished(text):
             stop_reason = "finished"
         finished = time.perf_counter()

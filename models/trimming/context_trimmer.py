@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from models.prompt_window import CountTokens, PromptWindow, line_window
+from models.cursor_text import CursorText, OpenDocument
+from models.prompt_window import CountTokens, PromptBudget, PromptWindow, line_window
 from models.request_gate import open_quote, skipped_as_prose, string_typed_at_its_end
-from models.syntax_guard import GuardResult, guard
+from models.syntax_guard import GuardResult, ParsedText, guard
 from models.trimming.languages import LanguageRules, rules_for
 from models.trimming.outline import Outline, outline
 from models.trimming.syntax_trees import ParsedDocument, SyntaxTrees
@@ -30,15 +30,6 @@ FITS_CHARS_PER_TOKEN = 16
 """Longer text than this many characters per budget token is trimmed without counting."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _GENERIC_STEMS = frozenset({"__init__", "index", "mod", "main", "lib"})
-
-
-@dataclass(frozen=True)
-class OpenDocument:
-    """Another document the editor has open, a candidate for cross-file signatures."""
-
-    uri: str
-    language_id: str
-    text: str
 
 
 class LineCosts:
@@ -69,81 +60,63 @@ class ContextTrimmer:
         self.fallbacks = 0
 
     def window(
-        self,
-        document: str | None,
-        language_id: str | None,
-        prefix: str,
-        suffix: str,
-        budget: int,
-        suffix_share: float,
-        open_documents: Sequence[OpenDocument] = (),
-        trim_enabled: bool = True,
+        self, cursor: CursorText, budget: PromptBudget, trim_enabled: bool = True
     ) -> PromptWindow:
-        text = prefix + suffix
-        rules = rules_for(language_id, document) if trim_enabled else None
+        text = cursor.text
+        rules = rules_for(cursor.language_id, cursor.document) if trim_enabled else None
         rows = split_rows(text) if rules is not None else []
-        if rules is not None and self._fits(text, rows, budget):
+        if rules is not None and self._fits(text, rows, budget.tokens):
             # Whole, not through the line window, whose 64-token steps could drop a tail.
-            return PromptWindow(prefix, suffix, self._cost(prefix), self._cost(suffix))
+            return PromptWindow(
+                cursor.prefix, cursor.suffix, self._cost(cursor.prefix), self._cost(cursor.suffix)
+            )
         if rules is not None:
             try:
-                trimmed = self._trim(
-                    document or "", rules, prefix, text, rows, budget, suffix_share, open_documents
-                )
+                trimmed = self._trim(cursor, rules, rows, budget)
             except Exception:  # a trimmer bug must cost context, never the suggestion
-                log.exception("trimming %s failed; using the line window", document)
+                log.exception("trimming %s failed; using the line window", cursor.document)
             else:
                 if trimmed is not None:
                     self.trimmed += 1
                     return trimmed
         self.fallbacks += rules is not None
-        return line_window(prefix, suffix, budget, suffix_share, self.costs)
+        return line_window(cursor.prefix, cursor.suffix, budget, self.costs)
 
-    def skips_as_prose(
-        self, document: str | None, language_id: str | None, prefix: str, suffix: str
-    ) -> bool:
+    def skips_as_prose(self, cursor: CursorText) -> bool:
         """Whether the cursor is inside a comment, or a string not being typed at its end
         (`request_gate.skipped_as_prose`), by the document's syntax tree (shared with
         trimming, so updated incrementally); False for languages without one."""
-        found = self._parsed(document, language_id, prefix, suffix)
+        found = self._parsed(cursor)
         if found is None:
             return False
         parsed, source = found
         rules = parsed.rules
+        prefix = cursor.prefix
         if parsed.deferred:
             # The tree has not parsed this line yet (it has an open bracket or quote).
             line = prefix[prefix.rfind("\n") + 1 :]
             if open_quote(line, '"`' if rules.name == "rust" else "\"'`"):
-                return not string_typed_at_its_end(line, suffix.split("\n", 1)[0])
+                return not string_typed_at_its_end(line, cursor.suffix.split("\n", 1)[0])
         return skipped_as_prose(parsed.tree, source, len(prefix.encode()))
 
-    def check_syntax(
-        self,
-        document: str | None,
-        language_id: str | None,
-        prefix: str,
-        suffix: str,
-        suggestion: str,
-    ) -> GuardResult | None:
+    def check_syntax(self, cursor: CursorText, suggestion: str) -> GuardResult | None:
         """`syntax_guard.guard` on the document's tree (shared with trimming); None for
         languages without a grammar."""
-        found = self._parsed(document, language_id, prefix, suffix)
+        found = self._parsed(cursor)
         if found is None:
             return None
         parsed, source = found
-        cursor = len(prefix.encode())
+        at = len(cursor.prefix.encode())
         python = parsed.rules.name == "python"
-        return guard(parsed.parser, parsed.settle(), source, cursor, suggestion, python)
+        return guard(ParsedText(parsed.parser, parsed.settle(), source, python), at, suggestion)
 
-    def _parsed(
-        self, document: str | None, language_id: str | None, prefix: str, suffix: str
-    ) -> tuple[ParsedDocument, bytes] | None:
+    def _parsed(self, cursor: CursorText) -> tuple[ParsedDocument, bytes] | None:
         """The document's tree for its current text (and that text), None without a grammar."""
-        rules = rules_for(language_id, document)
+        rules = rules_for(cursor.language_id, cursor.document)
         if rules is None:
             return None
-        source = (prefix + suffix).encode()
-        parsed = self.trees.parse(document or "", rules, source)
+        source = cursor.text.encode()
+        parsed = self.trees.parse(cursor.document or "", rules, source)
         return None if parsed is None else (parsed, source)
 
     def forget(self, document: str) -> None:
@@ -216,24 +189,18 @@ class ContextTrimmer:
         return found
 
     def _trim(
-        self,
-        document: str,
-        rules: LanguageRules,
-        prefix: str,
-        text: str,
-        rows: list[str],
-        budget: int,
-        suffix_share: float,
-        open_documents: Sequence[OpenDocument],
+        self, cursor: CursorText, rules: LanguageRules, rows: list[str], budget: PromptBudget
     ) -> PromptWindow | None:
-        parsed = self.trees.parse(document, rules, text.encode())
+        document = cursor.document or ""
+        parsed = self.trees.parse(document, rules, cursor.text.encode())
         if parsed is None:
             return None
+        prefix = cursor.prefix
         cursor_row = prefix.count("\n")
         column = len(prefix) - (prefix.rfind("\n") + 1)
         source = TrimInput(rows, cursor_row, column, self._outline(document, parsed), rules)
-        related = self._related(source, rules, open_documents)
-        return trim(source, budget, suffix_share, self.costs, related)
+        related = self._related(source, rules, cursor.open_documents)
+        return trim(source, budget.tokens, budget.suffix_share, self.costs, related)
 
     def _related(
         self, source: TrimInput, rules: LanguageRules, open_documents: Sequence[OpenDocument]

@@ -23,15 +23,15 @@ and the start of the lines above the cursor moves in steps of `ALIGN_ROWS` rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from models.prompt_window import PromptWindow
+from models.prompt_window import CountTokens, PromptWindow
 from models.trimming.elision import elision_marker, elision_reserve, render_rows, render_window
 from models.trimming.languages import LanguageRules
 from models.trimming.outline import Definition, Kind, Outline
 
-CountTokens = Callable[[str], int]
 ALIGN_ROWS = 16
 NEAR_ROWS = 4
 SHORT_FUNCTION_ROWS = 8
@@ -71,6 +71,14 @@ def split_rows(text: str) -> list[str]:
         return rows
     rows = text.split("\n")
     return [row + "\n" for row in rows[:-1]] + [rows[-1]]
+
+
+class _Local(NamedTuple):
+    """The cursor's row, and the rows of the function around it (the whole file outside one)."""
+
+    row: int
+    first: int
+    last: int
 
 
 class _Selection:
@@ -154,32 +162,32 @@ def trim(
     enclosing = source.outline.enclosing(_scope_row(rows, row), rows, braces)
     functions = [d for d in enclosing if d.kind is Kind.FUNCTION]
     local = (
-        (functions[-1].start_row, max(functions[-1].block_end(rows, braces), row))
+        _Local(row, functions[-1].start_row, max(functions[-1].block_end(rows, braces), row))
         if functions
-        else (0, len(rows) - 1)
+        else _Local(row, 0, len(rows) - 1)
     )
 
-    suffix_room = _take_suffix(selection, row, local[1], int(budget * suffix_share))
+    suffix_room = _take_suffix(selection, row, local.last, int(budget * suffix_share))
     selection.kept.add(row)
     for definition in enclosing:
         for header_row in range(definition.start_row, definition.header_end_row + 1):
             selection.add(header_row)
-    for near in range(row - 1, max(local[0], row - NEAR_ROWS) - 1, -1):
+    for near in range(row - 1, max(local.first, row - NEAR_ROWS) - 1, -1):
         if not selection.add(near):  # the lines right above the cursor, before the rest
             break
     _take_imports(selection, source.outline.import_rows, row, int(budget * IMPORT_SHARE))
     own_names = {definition.name for definition in enclosing}
-    names = [n for n in _names_near(rows, row, *local) if n not in own_names]
+    names = [n for n in _names_near(rows, row, local.first, local.last) if n not in own_names]
     signature_room, shown = _take_signatures(
-        selection, source.outline, names, row, local, int(budget * SIGNATURE_SHARE)
+        selection, source.outline, names, local, int(budget * SIGNATURE_SHARE)
     )
     related_text, related_tokens = _related_signatures(
-        related, names, source.rules, count, signature_room, selection
+        related, names, source.rules, signature_room, selection
     )
     selection.used += related_tokens
     _take_short_bodies(selection, shown, signature_room - related_tokens)
-    following = _take_following_signatures(selection, source.outline, row, local[1], suffix_room)
-    above = _rows_above(selection, source.rules, row, local[0])
+    following = _take_following_signatures(selection, source.outline, row, local.last, suffix_room)
+    above = _rows_above(selection, source.rules, row, local.first)
     while True:
         window = render_window(selection.kept | set(above), rows, row, source.rules, count)
         total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
@@ -255,8 +263,7 @@ def _take_signatures(
     selection: _Selection,
     outline: Outline,
     names: list[str],
-    row: int,
-    local: tuple[int, int],
+    local: _Local,
     room: int,
 ) -> tuple[int, list[Definition]]:
     """Signatures of this file's definitions of `names`, nearest use first; the room left,
@@ -265,7 +272,7 @@ def _take_signatures(
     shown: list[Definition] = []
     for name in names:
         for definition in defined.get(name, ()):
-            if definition.contains(row) or local[0] <= definition.start_row <= local[1]:
+            if definition.contains(local.row) or local.first <= definition.start_row <= local.last:
                 continue
             cost = selection.add_all(_with_parents(definition, selection.rows), room)
             if cost >= 0:
@@ -315,11 +322,11 @@ def _related_signatures(
     related: Sequence[RelatedFile],
     names: list[str],
     rules: LanguageRules,
-    count: CountTokens,
     room: int,
     selection: _Selection,
 ) -> tuple[str, int]:
     """The signatures other open files give for `names`, each file under a comment line."""
+    count = selection.count
     wanted = set(names)
     blocks: list[str] = []
     tokens = 0

@@ -39,11 +39,21 @@ def settings() -> dict[str, Any]:
     return {}
 
 
-def client_fixture(*server_args: str) -> Any:
-    """A fixture: a VS Code-like client of `python -m tests.fake_server *server_args`,
-    initialized with the `settings` fixture's section, the scripted model loaded."""
+PROMPT_ENDS_AT_THE_CURSOR = pytest.mark.parametrize(
+    "settings", [{"experimental": {"healWords": False}}]
+)
+"""For a test whose rules match the prompt's end at the cursor: word healing would end the
+prompt before a typed word (a one-byte-a-token script cannot show it; tests/lsp does)."""
 
-    config = ClientServerConfig(server_command=[*SERVER, *server_args], server_env=ENV)
+
+def client_fixture(*server_args: str, env: dict[str, str] | None = None) -> Any:
+    """A fixture: a VS Code-like client of `python -m tests.fake_server *server_args`,
+    initialized with the `settings` fixture's section, the scripted model loaded; `env` adds
+    to the server's environment (read when each test starts the server)."""
+
+    config = ClientServerConfig(
+        server_command=[*SERVER, *server_args], server_env={**ENV, **(env or {})}
+    )
 
     @pytest_lsp.fixture(config=config)  # type: ignore[untyped-decorator]
     async def fixture(
@@ -172,19 +182,15 @@ def edit(
     client: LanguageClient,
     uri: str,
     version: int,
-    start: types.Position,
+    where: types.Position | types.Range,
     text: str,
-    end: types.Position | None = None,
 ) -> None:
-    """One incremental didChange: replace `start` to `end` (default: insert at `start`)."""
+    """One incremental didChange: insert `text` at a position, or replace a range with it."""
+    span = where if isinstance(where, types.Range) else types.Range(start=where, end=where)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(start=start, end=end or start), text=text
-                )
-            ],
+            content_changes=[types.TextDocumentContentChangePartial(range=span, text=text)],
         )
     )
 

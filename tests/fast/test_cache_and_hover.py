@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from pytest_lsp import LanguageClient
 
+from models.model_table import DEFAULT_MODEL
 from tests.fast.conftest import (
+    PROMPT_ENDS_AT_THE_CURSOR,
     at,
     edit,
     end_of,
@@ -46,7 +48,10 @@ async def test_typing_through_a_suggestion_is_served_without_the_model(
     assert len(await events(client, "prompt")) == 1  # one prompt: the first request's
 
 
-async def test_a_key_that_leaves_the_suggestion_asks_the_model(client: LanguageClient) -> None:
+@PROMPT_ENDS_AT_THE_CURSOR
+async def test_a_key_that_leaves_the_suggestion_asks_the_model(
+    client: LanguageClient, settings: dict[str, Any]
+) -> None:
     await script(client, rule(" a + b", prefixEndsWith="return"), rule(" b", prefixEndsWith="*"))
     open_document(client, URI, ADD)
     assert await suggestion_at(client, URI, end_of(ADD)) == "a + b"
@@ -88,6 +93,7 @@ async def test_hover_tells_what_a_generated_suggestion_cost(client: LanguageClie
     assert lines[0] == "**wattcode** · last suggestion on this line"
     assert f"- prompt: {3 + len(ADD) - 1} tokens evaluated, 0 reused from the cache" in lines
     assert "- generated: 6 tokens (stopped: stop-token)" in lines
+    assert f"- model: {DEFAULT_MODEL.display_name}" in lines
     assert any(line.startswith("- energy: ") for line in lines), value
     assert any(line.startswith("- carbon: ") for line in lines), value
     assert "typed through" not in value

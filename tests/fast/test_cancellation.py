@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from pytest_lsp import LanguageClient
 
 from tests.fast.conftest import (
+    PROMPT_ENDS_AT_THE_CURSOR,
     TIMEOUT,
     at,
     edit,
@@ -88,8 +90,9 @@ async def test_a_result_for_text_that_changed_is_dropped(client: LanguageClient)
     assert info["suggestions"] == 0 and info["caches"]["suggestion_entries"] == 0
 
 
+@PROMPT_ENDS_AT_THE_CURSOR
 async def test_an_edit_cancels_the_generation_and_the_next_key_is_answered(
-    client: LanguageClient,
+    client: LanguageClient, settings: dict[str, Any]
 ) -> None:
     await script(
         client,

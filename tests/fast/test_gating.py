@@ -58,7 +58,7 @@ CASES = [
 def arrange(client: LanguageClient, case: Case) -> None:
     open_document(client, URI, case.text)
     for version, (start, end, text) in enumerate(case.edits, start=2):
-        edit(client, URI, version, start, text, end)
+        edit(client, URI, version, types.Range(start=start, end=end), text)
 
 
 def counters(info: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from models.model_table import DEFAULT_MODEL
 from tests.fast.conftest import (
+    PROMPT_ENDS_AT_THE_CURSOR,
     at,
     client_fixture,
     edit,
@@ -43,11 +47,14 @@ async def test_the_model_sees_the_document_and_its_text_is_shown(client: Languag
     expected = 3 + len(prompt["suffix"]) + len(prompt["prefix"])
     assert info["prompt_tokens_evaluated"] == prompt["evaluated"] == expected
     assert info["generated_tokens"] == 6
-    assert info["model"]["state"] == "ready" and info["model"]["name"] == "scripted"
+    assert info["model"]["state"] == "ready" and info["model"]["name"] == DEFAULT_MODEL.display_name
     assert info["energy_method"]
 
 
-async def test_the_next_keystroke_reuses_the_prompt(client: LanguageClient) -> None:
+@PROMPT_ENDS_AT_THE_CURSOR
+async def test_the_next_keystroke_reuses_the_prompt(
+    client: LanguageClient, settings: dict[str, Any]
+) -> None:
     await script(client, rule(" a + b", prefixEndsWith="return"), rule(" - a", prefixEndsWith="b"))
     open_document(client, "file:///reuse.py", ADD)
     assert await suggestion_at(client, "file:///reuse.py", end_of(ADD)) == "a + b"

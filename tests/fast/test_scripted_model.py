@@ -16,10 +16,11 @@ from lsp_server.model_work import CompletionRequest, OutcomeStatus
 from lsp_server.model_worker import ModelSpecKey, ModelWorker
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
+from models.cursor_text import CursorText
 from models.default_model import ProgressCallback
 from models.document_contexts import DocumentContexts
 from models.errors import GenerationCancelled
-from models.generation import Generation, WorkMeter, generate
+from models.generation import Decoding, Generation, WorkMeter, generate
 from models.local_runner import LocalRunner
 from tests.fast.conftest import REPO
 from tests.scripted_model import (
@@ -67,7 +68,10 @@ def test_token_healing_spells_the_cut_indentation_then_follows_the_script() -> N
     model = ScriptedModel(replying(" return x"))
     prompt = model.fim.prompt("spm", encode("def f(x):\n"), [])
     generation = generate(
-        model, prompt, max_tokens=64, context_room=4000, cancel=CancelToken(), healed="    "
+        model,
+        prompt,
+        Decoding(max_tokens=64, context_room=4000, healed="    "),
+        cancel=CancelToken(),
     )
     # The first (scripted) space and three forced ones spell the indentation; then the rest.
     assert generation.raw_text == "return x"
@@ -77,9 +81,9 @@ def test_token_healing_spells_the_cut_indentation_then_follows_the_script() -> N
 
 def test_the_engine_runs_on_it_and_reuses_the_common_prefix() -> None:
     engine = CompletionEngine(LocalRunner(ScriptedModel(replying(" a + b"))))
-    first = engine.complete("def add(a, b):\n    return ", "", CompletionOptions())
+    first = engine.complete(CursorText("def add(a, b):\n    return ", ""), CompletionOptions())
     assert first.text == "a + b"
-    second = engine.complete("def add(a, b):\n    return a", "", CompletionOptions())
+    second = engine.complete(CursorText("def add(a, b):\n    return a", ""), CompletionOptions())
     assert second.stats.prompt_tokens_evaluated <= 2
     assert second.stats.prompt_tokens_reused == second.stats.prompt_tokens - 1
 
@@ -92,7 +96,9 @@ def run_in_thread(model: ScriptedModel, cancel: CancelToken) -> Callable[[], obj
 
     def work() -> None:
         try:
-            outcome.append(generate(model, prompt, max_tokens=64, context_room=4000, cancel=cancel))
+            outcome.append(
+                generate(model, prompt, Decoding(max_tokens=64, context_room=4000), cancel=cancel)
+            )
         except GenerationCancelled as exc:
             outcome.append(exc)
 
@@ -159,9 +165,9 @@ def test_documents_park_and_restore_their_states() -> None:
     engine = CompletionEngine(runner)
     one = "".join(f"first_{i} = {i}\n" for i in range(10))
     two = "".join(f"second_{i} = {i}\n" for i in range(10))
-    engine.complete(one, "", CompletionOptions(), document="one.py")
-    engine.complete(two, "", CompletionOptions(), document="two.py")
-    again = engine.complete(one + "x", "", CompletionOptions(), document="one.py")
+    engine.complete(CursorText(one, "", document="one.py"), CompletionOptions())
+    engine.complete(CursorText(two, "", document="two.py"), CompletionOptions())
+    again = engine.complete(CursorText(one + "x", "", document="one.py"), CompletionOptions())
     assert states.restored == 1
     assert again.stats.prompt_tokens_reused >= len(one) // 32 * 32
 
@@ -186,7 +192,7 @@ def test_the_worker_loads_it_without_looking_for_the_default_model(
     )
     try:
         loaded = worker.load(ModelSpecKey(None, 2, 2048)).result(timeout=10)
-        assert loaded.ok and loaded.name == "scripted" and loaded.path == placeholder
+        assert loaded.ok and loaded.name == "scripted.model" and loaded.path == placeholder
         assert asked == [None]
         assert journal.events("load")[0]["context_length"] == 2048
         prefix = "def f(a, b):\n    return "

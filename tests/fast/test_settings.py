@@ -27,6 +27,8 @@ URI = "file:///long.py"
 LINE = " compute_the_total_of(items, with_tax=True, rounding=None)"
 """59 bytes: shown whole under the default maxTokens (64), cut (so not shown) under 48."""
 BODY = "".join(f"value_{i} = {i} * {i}\n" for i in range(30)) + "result ="
+HEALED = " ="
+"""Token healing ends the prompt before the operator at the cursor; the model spells it again."""
 """About 500 bytes: all of it fits the default prompt budget (1024 tokens), not 5 (or 64)."""
 
 
@@ -65,20 +67,20 @@ class TestInvalidAtStart:
         warnings = [m for m in client.messages if m.type == types.MessageType.Warning]
         assert len(warnings) == 1
 
-        await script(client, rule(LINE, prefixEndsWith="result ="))
+        await script(client, rule(HEALED + LINE, prefixEndsWith="result"))
         open_document(client, URI, BODY)
         # maxTokens kept its default (64): the 59-byte line is whole, so it is shown.
         assert await suggestion_at(client, URI, end_of(BODY)) == LINE
         # maxPromptTokens kept its default (1024): the whole file is in the prompt.
         [prompt] = await events(client, "prompt")
-        assert prompt["prefix"] == BODY
+        assert prompt["prefix"] + HEALED == BODY
         assert (await stats(client))["model"]["state"] == "ready"
 
 
 async def test_a_change_applies_its_good_values_and_reports_its_bad_one(
     client: LanguageClient,
 ) -> None:
-    await script(client, rule(LINE, prefixEndsWith="result ="))
+    await script(client, rule(HEALED + LINE, prefixEndsWith="result"))
     open_document(client, URI, BODY)
     assert await suggestion_at(client, URI, end_of(BODY)) == LINE
     assert not client.messages

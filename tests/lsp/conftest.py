@@ -27,15 +27,16 @@ async def open_document(
     )
 
 
+Place = tuple[int, int]
+"""A (line, character) in the document."""
+
+
 def edit(
-    client: LanguageClient,
-    uri: str,
-    version: int,
-    start: tuple[int, int],
-    end: tuple[int, int],
-    text: str,
+    client: LanguageClient, uri: str, version: int, where: Place | tuple[Place, Place], text: str
 ) -> None:
-    """Send one incremental didChange: replace (line, character) `start` to `end` by `text`."""
+    """Send one incremental didChange: insert `text` at a place, or replace a (start, end)
+    pair of places with it."""
+    start, end = (where, where) if isinstance(where[0], int) else where
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.model
 def type_text(
     client: LanguageClient, uri: str, version: int, at: types.Position, text: str
 ) -> None:
-    edit(client, uri, version, (at.line, at.character), (at.line, at.character), text)
+    edit(client, uri, version, (at.line, at.character), text)
 
 
 async def test_typing_through_a_suggestion_is_served_from_the_cache(client: LanguageClient) -> None:

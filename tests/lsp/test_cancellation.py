@@ -25,7 +25,7 @@ async def test_twenty_rapid_keystrokes_give_one_suggestion(client: LanguageClien
     requests = []
     for version, char in enumerate(TYPED[:20], start=2):
         column = 4 + version - 2
-        edit(client, uri, version, (1, column), (1, column), char)
+        edit(client, uri, version, (1, column), char)
         requests.append(
             client.text_document_inline_completion_async(
                 types.InlineCompletionParams(

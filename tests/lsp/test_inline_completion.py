@@ -6,6 +6,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from models.model_table import DEFAULT_MODEL
 from tests.lsp.conftest import suggest_at_end, wait_for_model
 
 pytestmark = pytest.mark.model
@@ -54,7 +55,8 @@ async def test_server_advertises_inline_completion_and_info(client: LanguageClie
     assert sync.change == types.TextDocumentSyncKind.Incremental
     info = await wait_for_model(client)
     assert info["model"]["state"] == "ready"
-    assert "Qwen2.5" in info["model"]["name"]
+    # wattcode's own name for the file (issue 30), not its general.name ("... AWQ").
+    assert info["model"]["name"] == DEFAULT_MODEL.display_name
 
 
 async def test_hover_shows_what_the_suggestion_cost(client: LanguageClient) -> None:

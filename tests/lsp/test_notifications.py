@@ -17,7 +17,7 @@ async def test_handled_notifications_are_not_kept(client: LanguageClient) -> Non
     uri = "file:///typed.py"
     await open_document(client, uri, "x = 1\n")
     for column, char in enumerate(TYPED):
-        edit(client, uri, column + 2, (1, column), (1, column), char)
+        edit(client, uri, column + 2, (1, column), char)
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )

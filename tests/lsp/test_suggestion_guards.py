@@ -163,9 +163,9 @@ async def test_hover_on_any_accepted_line_shows_the_generation(
     # Accept the first line (VS Code's "accept line"): the rest comes from the suggestion cache.
     first, rest = insert.split("\n", 1)
     at = (start.line, start.character)
-    edit(guard_client, uri, 2, at, at, first + "\n")
+    edit(guard_client, uri, 2, at, first + "\n")
     await inline(guard_client, uri, start.line + 1, 0)
-    edit(guard_client, uri, 3, (start.line + 1, 0), (start.line + 1, 0), rest)
+    edit(guard_client, uri, 3, (start.line + 1, 0), rest)
     after = end_of(text + insert)
     for line in range(start.line, after.line + 1):
         value = await hover_text(guard_client, uri, line)

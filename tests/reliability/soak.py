@@ -21,7 +21,7 @@ from typing import Any
 
 from tests.reliability.fuzzing import fuzz, new_target
 from tests.reliability.raw_client import WRAPPED, RawClient
-from tests.reliability.typing_storm import run_storm
+from tests.reliability.typing_storm import Storm, run_storm
 
 SETTINGS: dict[str, Any] = {"completion": {"maxTokens": 32}}
 
@@ -93,7 +93,7 @@ def soak_storm(minutes: float, workdir: Path) -> dict[str, Any]:
         round_index = 0
         while time.monotonic() - started < minutes * 60:
             offset = time.monotonic() - started
-            result = run_storm(client, seconds=60, prefix=f"storm{round_index}")
+            result = run_storm(client, Storm(seconds=60, prefix=f"storm{round_index}"))
             rss += [(round(offset + t, 1), b) for t, b in result.rss_samples]
             time.sleep(1.0)
             settled = client.cpu_seconds()

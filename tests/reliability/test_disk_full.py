@@ -39,7 +39,7 @@ def test_a_full_disk_while_loading_is_a_clear_load_failure(
 
     real_assemble = default_model.assemble
 
-    def assemble_small(target_dir: Path, on_progress: Any = None) -> Path:
+    def assemble_small(target_dir: Path, *_args: Any, on_progress: Any = None) -> Path:
         return real_assemble(target_dir, spec, parts, on_progress)
 
     monkeypatch.setattr(model_files.default_model, "assemble", assemble_small)

@@ -129,10 +129,10 @@ def test_the_only_free_form_path_setting_is_the_model_file() -> None:
         if "str" in str(f.type) and not f.metadata.get("choices")
     ]
     # carbon.country is checked against the built-in table of country codes; remote.url must be
-    # an http(s) URL (models/remote/endpoint.py), and remote.model and remote.token are only
-    # sent to that server, never used as paths.
+    # an http(s) URL (models/remote/endpoint.py), remote.model and remote.token are only sent to
+    # that server, and exclude's globs are only matched against document paths, never opened.
     assert sorted(free_strings) == [
-        "carbon.country", "model.path", "remote.model", "remote.token", "remote.url"
+        "carbon.country", "exclude", "model.path", "remote.model", "remote.token", "remote.url"
     ]  # fmt: skip
     assert parse_settings({"wattcode": {"carbon": {"country": "../../etc/passwd"}}}).problems
     for url in ("file:///etc/passwd", "/etc/passwd", "unix:///run/x.sock", "ftp://h/x"):

@@ -11,7 +11,7 @@ import pytest
 
 from lsp_server.model_worker import ModelWorker
 from tests.reliability.raw_client import RawClient
-from tests.reliability.typing_storm import run_storm
+from tests.reliability.typing_storm import Storm, run_storm
 
 pytestmark = pytest.mark.model
 IDLE_CPU_SECONDS = 0.1
@@ -20,7 +20,7 @@ IDLE_CPU_SECONDS = 0.1
 
 def test_typing_storm(with_model: RawClient) -> None:
     before = with_model.stats()
-    result = run_storm(with_model, seconds=10)
+    result = run_storm(with_model, Storm(seconds=10))
     assert result.answered == result.requests  # every request answered, none lost
     assert result.outdated == [], result.outdated
     assert result.suggestions > 0, "nothing was shown: the outdated check checked nothing"

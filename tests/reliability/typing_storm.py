@@ -40,21 +40,26 @@ class StormResult:
     last_keystroke_at: float = 0.0
 
 
-def run_storm(
-    client: RawClient,
-    seconds: float,
-    rate: float = 30.0,
-    documents: int = 5,
-    prefix: str = "storm",
-    burst_seconds: float = 5.0,
-    pause_seconds: float = 1.0,
-) -> StormResult:
-    """Type for `seconds` at `rate` keys a second, round-robin over `documents` documents, in
-    bursts of `burst_seconds` with a pause of `pause_seconds` after each (at a steady 30 keys/s
-    over 5 documents every generation is cancelled by the next key, and nothing is shown;
-    pauses let suggestions arrive, so that the outdated-version check has something to check)."""
+@dataclass(frozen=True)
+class Storm:
+    """How a storm types: `seconds` at `rate` keys a second, round-robin over `documents`
+    documents under `prefix`, in bursts of `burst_seconds` with a pause of `pause_seconds` after
+    each, because at a steady 30 keys/s over 5 documents every generation is cancelled by the
+    next key and the outdated-version check would have nothing to check."""
+
+    seconds: float
+    rate: float = 30.0
+    documents: int = 5
+    prefix: str = "storm"
+    burst_seconds: float = 5.0
+    pause_seconds: float = 1.0
+
+
+def run_storm(client: RawClient, storm: Storm) -> StormResult:
+    """Type `storm` into `client`'s server, recording what a user would see."""
+    documents = storm.documents
     result = StormResult()
-    uris = [f"file:///{prefix}/doc{i}.py" for i in range(documents)]
+    uris = [f"file:///{storm.prefix}/doc{i}.py" for i in range(documents)]
     texts = [BODY.format(n=i) for i in range(documents)]
     versions = [1] * documents
     typed = [0] * documents
@@ -66,7 +71,7 @@ def run_storm(
     started = time.monotonic()
     next_rss = started
     key = 0
-    while (now := time.monotonic()) - started < seconds:
+    while (now := time.monotonic()) - started < storm.seconds:
         doc = key % documents
         char = TYPED[typed[doc] % len(TYPED)]
         typed[doc] += 1
@@ -98,13 +103,13 @@ def run_storm(
             result.rss_samples.append((round(now - started, 2), client.rss_bytes()))
             next_rss += 1.0
         key += 1
-        if burst_seconds and key % int(rate * burst_seconds) == 0:
-            pause_until = time.monotonic() + pause_seconds
+        if storm.burst_seconds and key % int(storm.rate * storm.burst_seconds) == 0:
+            pause_until = time.monotonic() + storm.pause_seconds
             while time.monotonic() < pause_until:
                 _collect(client, pending, next_change_at, result, wait=0.0)
                 time.sleep(0.02)
-            started += pause_seconds  # the pause is not typing time
-        time.sleep(max(0.0, started + key / rate - time.monotonic()))
+            started += storm.pause_seconds  # the pause is not typing time
+        time.sleep(max(0.0, started + key / storm.rate - time.monotonic()))
     result.last_keystroke_at = time.monotonic()
     _collect(client, pending, next_change_at, result, wait=60.0)
     result.seconds = time.monotonic() - started  # typing time, pauses excluded

@@ -175,7 +175,7 @@ async def test_a_newer_keystroke_closes_the_older_stream(
     first = asyncio.ensure_future(inline(client, URI, LINE, COLUMN))
     while proxy.log.lines_forwarded < 2:  # the first stream is flowing
         await asyncio.sleep(0.05)
-    edit(client, URI, 2, (LINE, COLUMN), (LINE, COLUMN), "a")
+    edit(client, URI, 2, (LINE, COLUMN), "a")
     second = await inline(client, URI, LINE, COLUMN + 1)
     older = await first
     assert older is None or not older.items

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lsp_server.cli import parse_location, split_at
+from models.model_table import QWEN25_CODER_05B, QWEN25_CODER_15B
 
 ROOT = Path(__file__).parents[2]
 
@@ -70,6 +72,23 @@ def test_doctor_names_every_section() -> None:
     out = wattcode("doctor").stdout
     for section in ("model:", "backend:", "energy:", "directories:"):
         assert section in out
+
+
+def test_model_commands_name_each_size_and_doctor_explains_auto(tmp_path: Path) -> None:
+    env = {**os.environ, "WATTCODE_DATA_DIR": str(tmp_path), "WATTCODE_CACHE_DIR": str(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "lsp_server", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+
+    large = run("model", "path", "1.5b")
+    assert large.returncode == 1  # not assembled in this data dir
+    assert large.stdout.strip() == str(tmp_path / "models" / QWEN25_CODER_15B.file_name)
+    assert run("model", "path").stdout.strip().endswith(QWEN25_CODER_05B.file_name)
+    assert run("model", "fetch", "7b").returncode == 2
+    doctor = run("doctor").stdout
+    assert f"larger model (preset 1.5b): {QWEN25_CODER_15B.display_name}" in doctor
+    assert "preset auto would load Qwen2.5-Coder 0.5B Instruct Q4_K_M: " in doctor
 
 
 def test_doctor_checks_a_remote_server_without_showing_the_token() -> None:

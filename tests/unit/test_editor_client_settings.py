@@ -14,7 +14,13 @@ import pytest
 from lsp_server.settings import SECTION, Settings, parse_settings, setting_fields
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "editor-client" / "package.json"
-JSON_TYPES = {"int": "integer", "float": "number", "bool": "boolean", "str": "string"}
+JSON_TYPES = {
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "str": "string",
+    "tuple[str, ...]": "array",
+}
 
 
 def manifest() -> dict[str, Any]:
@@ -50,10 +56,13 @@ def test_every_server_setting_is_contributed_alike(key: str) -> None:
     prop = props[key]
     types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
     assert types == json_type(str(field.type))
-    assert prop["default"] == field.default
-    assert type(prop["default"]) is type(field.default) or (
-        isinstance(field.default, float) and isinstance(prop["default"], int | float)
+    default = list(field.default) if isinstance(field.default, tuple) else field.default
+    assert prop["default"] == default
+    assert type(prop["default"]) is type(default) or (
+        isinstance(default, float) and isinstance(prop["default"], int | float)
     )
+    if isinstance(default, list):
+        assert prop["items"] == {"type": "string"}
     assert prop.get("minimum") == field.metadata.get("min")
     assert prop.get("maximum") == field.metadata.get("max")
     choices = field.metadata.get("choices")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from models.cancellation import CancelToken
-from models.completion_engine import CompletionOptions
+from models.completion_engine import CompletionOptions, PromptJob
 from models.errors import GenerationCancelled, RemoteError
 from models.generation import Generation, WorkMeter
 from models.prompt_window import PromptWindow
@@ -23,6 +23,7 @@ from models.remote.endpoint import RemoteEndpoint
 from models.remote.fim_text import FimMarkers
 from models.remote.remote_energy import NOT_MEASURED, remote_estimate
 from models.remote.remote_runner import RemoteRunner
+from models.token_healing import HealingMode
 
 MARKERS = FimMarkers("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", ("<|endoftext|>",))
 
@@ -124,17 +125,22 @@ def runner(endpoint: RemoteEndpoint, waits: list[float] | None = None) -> Remote
 
 
 def run(
-    remote: RemoteRunner, cancel: CancelToken | None = None, finish_at: str | None = None
+    remote: RemoteRunner,
+    cancel: CancelToken | None = None,
+    finish_at: str | None = None,
+    prefix: str = "def f():\n    ",
+    healing: HealingMode = HealingMode.OFF,
 ) -> tuple[Generation, WorkMeter]:
     meter = WorkMeter()
-    generation = remote.run(
-        PromptWindow("def f():\n    ", "\n", prefix_tokens=13, suffix_tokens=1),
-        CompletionOptions(max_tokens=32),
+    job = PromptJob(
+        PromptWindow(prefix, "\n", prefix_tokens=len(prefix), suffix_tokens=1),
+        CompletionOptions(max_tokens=32, healing=healing),
         cancel or CancelToken(),
         meter,
-        lambda text: finish_at is not None and finish_at in text,
         "file:///a.py",
+        lambda text: finish_at is not None and finish_at in text,
     )
+    generation = remote.run(job)
     return generation, meter
 
 
@@ -158,6 +164,30 @@ def test_a_stream_becomes_a_generation_with_the_servers_counts(serve: Any) -> No
     assert body["stream"] is True and body["temperature"] == 0.0 and body["max_tokens"] == 32
     assert body["prompt"] == "<|fim_prefix|><|fim_suffix|>\n<|fim_middle|>def f():\n    "
     assert "<|endoftext|>" in body["stop"]
+
+
+def test_healing_leaves_the_partial_word_out_and_the_stream_must_spell_it(serve: Any) -> None:
+    script, endpoint = serve(Reply(pieces=(" ret", "urn", " 1")))
+    generation, meter = run(
+        runner(endpoint), prefix="def f():\n    ret", healing=HealingMode.TOKENS
+    )
+    # ` ret` is one pre-token: a word takes its leading space with it.
+    assert script.bodies[0]["prompt"].endswith("<|fim_middle|>def f():\n   ")
+    assert generation.raw_text == "urn 1"
+    assert meter.prompt_tokens_evaluated == len("def f():\n   ") + 1 + 3  # chars, as counted
+
+
+def test_a_stream_that_starts_a_new_word_shows_nothing_and_is_closed(serve: Any) -> None:
+    script, endpoint = serve(Reply(pieces=("    value", " = 1", "\n", "more"), delay=0.01))
+    generation, _ = run(runner(endpoint), prefix="def f():\n    ret", healing=HealingMode.TOKENS)
+    assert generation.raw_text == "" and generation.stats.stop_reason == "unhealed"
+    assert script.disconnected.wait(2.0)
+
+
+def test_a_stream_that_ends_inside_the_healed_text_shows_nothing(serve: Any) -> None:
+    _, endpoint = serve(Reply(pieces=(" re",)))
+    generation, _ = run(runner(endpoint), prefix="def f():\n    ret", healing=HealingMode.TOKENS)
+    assert generation.raw_text == ""
 
 
 def test_a_stop_marker_in_the_stream_ends_the_suggestion(serve: Any) -> None:

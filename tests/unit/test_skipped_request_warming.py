@@ -4,12 +4,11 @@ cache is checked in tests/model/test_cache_correctness.py and the server's in te
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from models.cancellation import CancelToken
-from models.completion_engine import CompletionEngine, CompletionOptions
+from models.completion_engine import CompletionEngine, CompletionOptions, PromptJob
+from models.cursor_text import CursorText
 from models.errors import GenerationCancelled
 from models.generation import Generation, GenerationStats, WorkMeter
 from models.prompt_window import PromptWindow
@@ -26,54 +25,40 @@ class ScriptedRunner:
 
     context_length = 4096
 
-    def __init__(self, cancel_prefill: bool = False) -> None:
-        self.prefilled: list[PromptWindow] = []
+    def __init__(self, cancel_warm: bool = False) -> None:
+        self.warmed: list[PromptWindow] = []
         self.generated: list[PromptWindow] = []
-        self.cancel_prefill = cancel_prefill
+        self.cancel_warm = cancel_warm
 
     def count_tokens(self, text: str) -> int:
         return len(text)
 
-    def prefill(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,  # noqa: ARG002
-        cancel: CancelToken,
-        meter: WorkMeter,
-        document: str | None,  # noqa: ARG002
-    ) -> None:
-        self.prefilled.append(window)
+    def warm(self, job: PromptJob) -> None:
+        window, cancel, meter = job.window, job.cancel, job.meter
+        self.warmed.append(window)
         meter.prompt_tokens_evaluated += 5
-        if self.cancel_prefill:
+        if self.cancel_warm:
             cancel.cancel()  # a keystroke arrives mid-prompt
         cancel.raise_if_cancelled()
         meter.prompt_tokens_evaluated += window.prefix_tokens + window.suffix_tokens - 5
 
-    def run(
-        self,
-        window: PromptWindow,
-        options: CompletionOptions,  # noqa: ARG002
-        cancel: CancelToken,  # noqa: ARG002
-        meter: WorkMeter,  # noqa: ARG002
-        is_finished: Callable[[str], bool],  # noqa: ARG002
-        document: str | None,  # noqa: ARG002
-    ) -> Generation:
-        self.generated.append(window)
+    def run(self, job: PromptJob) -> Generation:
+        self.generated.append(job.window)
         return Generation("2", GenerationStats(1, 0, 1, 1, 0.0, 0.0, 0.0, "stop-token"))
 
 
 def test_a_skipped_request_generates_nothing_and_warms_only_when_asked() -> None:
     runner = ScriptedRunner()
     engine = CompletionEngine(runner)
-    plain = engine.complete(*IN_A_COMMENT, GATED, language_id="python")
+    plain = engine.complete(CursorText(*IN_A_COMMENT, language_id="python"), GATED)
     assert plain.skipped is SkipReason.COMMENT_OR_STRING
     assert plain.stats.prompt_tokens_evaluated == 0
-    assert runner.prefilled == [] and runner.generated == []
+    assert runner.warmed == [] and runner.generated == []
 
-    warmed = engine.complete(*IN_A_COMMENT, WARMED, language_id="python")
+    warmed = engine.complete(CursorText(*IN_A_COMMENT, language_id="python"), WARMED)
     assert warmed.skipped is SkipReason.COMMENT_OR_STRING and warmed.text == ""
     assert runner.generated == []
-    [window] = runner.prefilled
+    [window] = runner.warmed
     assert warmed.stats.prompt_tokens_evaluated == window.prefix_tokens + window.suffix_tokens
 
 
@@ -81,22 +66,24 @@ def test_warming_evaluates_the_window_that_the_request_would_have_run() -> None:
     runner = ScriptedRunner()
     engine = CompletionEngine(runner)
     options = CompletionOptions(max_prompt_tokens=24, suffix_share=0.25)
-    engine.warm(*IN_CODE, options, CancelToken(), WorkMeter(), language_id="python")
-    engine.complete(*IN_CODE, options, language_id="python")
-    assert runner.prefilled == runner.generated
-    assert runner.prefilled[0].prefix_tokens + runner.prefilled[0].suffix_tokens <= 24
+    engine.warm(CursorText(*IN_CODE, language_id="python"), options, CancelToken(), WorkMeter())
+    engine.complete(CursorText(*IN_CODE, language_id="python"), options)
+    assert runner.warmed == runner.generated
+    assert runner.warmed[0].prefix_tokens + runner.warmed[0].suffix_tokens <= 24
 
 
 def test_a_keystroke_during_warming_stops_it_and_the_request_stays_skipped() -> None:
-    runner = ScriptedRunner(cancel_prefill=True)
+    runner = ScriptedRunner(cancel_warm=True)
     engine = CompletionEngine(runner)
     meter = WorkMeter()
-    result = engine.complete(*IN_A_COMMENT, WARMED, CancelToken(), meter, language_id="python")
+    result = engine.complete(
+        CursorText(*IN_A_COMMENT, language_id="python"), WARMED, CancelToken(), meter
+    )
     assert result.skipped is SkipReason.COMMENT_OR_STRING
     assert result.stats.prompt_tokens_evaluated == meter.prompt_tokens_evaluated == 5
 
 
 def test_warming_on_its_own_raises_when_cancelled() -> None:
-    engine = CompletionEngine(ScriptedRunner(cancel_prefill=True))
+    engine = CompletionEngine(ScriptedRunner(cancel_warm=True))
     with pytest.raises(GenerationCancelled):
-        engine.warm(*IN_CODE, CompletionOptions(), CancelToken(), WorkMeter())
+        engine.warm(CursorText(*IN_CODE), CompletionOptions(), CancelToken(), WorkMeter())

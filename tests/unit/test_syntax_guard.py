@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tree_sitter import Parser
 
-from models.syntax_guard import GuardResult, guard
+from models.syntax_guard import GuardResult, ParsedText, guard
 from models.trimming.languages import grammar, rules_for
 
 
@@ -15,9 +15,8 @@ def checked(name: str, prefix: str, suggestion: str, suffix: str = "\n") -> Guar
     assert language is not None
     parser = Parser(language)
     text = (prefix + suffix).encode()
-    return guard(
-        parser, parser.parse(text), text, len(prefix.encode()), suggestion, name.endswith(".py")
-    )
+    parsed = ParsedText(parser, parser.parse(text), text, python=name.endswith(".py"))
+    return guard(parsed, len(prefix.encode()), suggestion)
 
 
 def test_a_suggestion_that_parses_passes_unchanged() -> None:

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.prompt_window import PromptWindow
-from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
+from models.cursor_text import CursorText, OpenDocument
+from models.prompt_window import PromptBudget, PromptWindow
+from models.trimming.context_trimmer import ContextTrimmer
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 CASES = Path(__file__).parent / "trimming_cases"
@@ -96,7 +97,7 @@ def test_budget_is_never_exceeded_and_lines_are_whole(
     text = SOURCES[document]
     offset = int(where * len(text))
     window = TRIMMERS[document].window(
-        document, None, text[:offset], text[offset:], budget, suffix_share
+        CursorText(text[:offset], text[offset:], document, None), PromptBudget(budget, suffix_share)
     )
     check_window(window, text, offset, budget)
 
@@ -115,7 +116,8 @@ def test_broken_code_still_gives_a_window_within_budget(broken: str, language_id
     trimmer = ContextTrimmer(count_tokens)
     for offset in range(0, len(broken), 97):
         window = trimmer.window(
-            "file:///broken", language_id, broken[:offset], broken[offset:], 64, 0.3
+            CursorText(broken[:offset], broken[offset:], "file:///broken", language_id),
+            PromptBudget(64, 0.3),
         )
         check_window(window, broken, offset, 64)
     assert trimmer.trimmed > 0  # the trimmer, not only its fallback, handled broken code
@@ -128,13 +130,14 @@ def test_cross_file_header_lines_are_accounted_for() -> None:
     text = f"from util import helper\n\n\ndef main() -> None:\n{body}    total = "
     trimmer = ContextTrimmer(count_tokens)
     window = trimmer.window(
-        "file:///p/main.py",
-        "python",
-        text,
-        "\n",
-        120,
-        0.25,
-        [OpenDocument("file:///p/util.py", "python", util)],
+        CursorText(
+            text,
+            "\n",
+            "file:///p/main.py",
+            "python",
+            open_documents=[OpenDocument("file:///p/util.py", "python", util)],
+        ),
+        PromptBudget(120, 0.25),
     )
     assert window.prefix.startswith("# util.py\ndef helper(values: list[int]) -> int:\n")
     lines = frozenset({"# util.py", "def helper(values: list[int]) -> int:"})

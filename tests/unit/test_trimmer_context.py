@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import re
 import sysconfig
+from dataclasses import replace
 from pathlib import Path
 
-from models.trimming.context_trimmer import ContextTrimmer, OpenDocument
+from models.cursor_text import CursorText, OpenDocument
+from models.prompt_window import PromptBudget
+from models.trimming.context_trimmer import ContextTrimmer
 
 TEXTWRAP = Path(sysconfig.get_paths()["stdlib"]) / "textwrap.py"
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -62,7 +65,10 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
         OpenDocument("file:///p/other.py", "python", OTHER_PY),
     ]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window("file:///p/main.py", "python", prefix, suffix, 200, 0.25, documents)
+    window = trimmer.window(
+        CursorText(prefix, suffix, "file:///p/main.py", "python", open_documents=documents),
+        PromptBudget(200, 0.25),
+    )
     assert window.prefix.startswith(
         "# util.py\n...\n\n\ndef helper(values: list[int], scale: float = 1.0) -> float:\n"
         "    ...\n\nfrom util import helper\n"
@@ -74,10 +80,16 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
     assert window.prefix_tokens == count_tokens(window.prefix)
     # The next keystroke finds util.py prepared already; an edit to it prepares it again.
     prepared = trimmer._related_files["file:///p/util.py"][1]
-    trimmer.window("file:///p/main.py", "python", prefix + "x", suffix, 200, 0.25, documents)
+    trimmer.window(
+        CursorText(prefix + "x", suffix, "file:///p/main.py", "python", open_documents=documents),
+        PromptBudget(200, 0.25),
+    )
     assert trimmer._related_files["file:///p/util.py"][1] is prepared
     edited = [OpenDocument("file:///p/util.py", "python", UTIL_PY + "\n")]
-    trimmer.window("file:///p/main.py", "python", prefix + "x", suffix, 200, 0.25, edited)
+    trimmer.window(
+        CursorText(prefix + "x", suffix, "file:///p/main.py", "python", open_documents=edited),
+        PromptBudget(200, 0.25),
+    )
     assert trimmer._related_files["file:///p/util.py"][1] is not prepared
 
 
@@ -89,7 +101,10 @@ def test_a_document_that_is_not_imported_lends_nothing() -> None:
     )
     documents = [OpenDocument("file:///p/util.py", "python", UTIL_PY)]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window("file:///p/main.py", "python", prefix, "\n", 150, 0.25, documents)
+    window = trimmer.window(
+        CursorText(prefix, "\n", "file:///p/main.py", "python", open_documents=documents),
+        PromptBudget(150, 0.25),
+    )
     assert "util.py" not in window.prefix
     assert "def helper" not in window.prefix
     assert trimmer.trimmed == 1
@@ -104,7 +119,10 @@ def test_an_imported_javascript_module_lends_the_used_signature() -> None:
     suffix = "\n}\n"
     documents = [OpenDocument("file:///p/util.js", "javascript", UTIL_JS)]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window("file:///p/main.js", "javascript", prefix, suffix, 150, 0.25, documents)
+    window = trimmer.window(
+        CursorText(prefix, suffix, "file:///p/main.js", "javascript", open_documents=documents),
+        PromptBudget(150, 0.25),
+    )
     assert window.prefix.startswith(
         '// util.js\nexport function weigh(items, unit = "kg") {\n  // ...\n}\n'
     )
@@ -123,7 +141,10 @@ def test_typing_keeps_the_suffix_and_the_start_of_the_prefix() -> None:
     prompts = []
     for length in range(len(typed) + 1):
         prefix = text[:offset] + typed[:length]
-        window = trimmer.window("file:///p/textwrap.py", "python", prefix, text[offset:], 400, 0.25)
+        window = trimmer.window(
+            CursorText(prefix, text[offset:], "file:///p/textwrap.py", "python"),
+            PromptBudget(400, 0.25),
+        )
         head = prefix[prefix.rfind("\n") + 1 :]
         assert window.prefix.endswith(head)
         prompts.append((window.prefix[: -len(head)], window.suffix))
@@ -152,7 +173,9 @@ def test_a_blank_line_after_a_body_continues_that_function() -> None:
     for indent in ("", "    "):
         trimmer = ContextTrimmer(count)
         prefix = padding + target + indent
-        window = trimmer.window("file:///scale.py", "python", prefix, "\n", 400, 0.25)
+        window = trimmer.window(
+            CursorText(prefix, "\n", "file:///scale.py", "python"), PromptBudget(400, 0.25)
+        )
         assert trimmer.trimmed == 1
         assert "def scale(values, factor):" in window.prefix
         assert "Multiply every value by factor." in window.prefix
@@ -172,7 +195,7 @@ def test_a_short_helper_used_at_the_cursor_is_shown_whole_and_a_long_one_by_its_
     )
     suffix = "\n    return xs\n"
     window = ContextTrimmer(count_tokens).window(
-        "file:///p/zero.py", "python", prefix, suffix, 300, 0.25
+        CursorText(prefix, suffix, "file:///p/zero.py", "python"), PromptBudget(300, 0.25)
     )
     assert short_helper in window.prefix
     assert "def smooth(xs: list) -> list:\n    ...\n" in window.prefix
@@ -218,7 +241,9 @@ def test_typing_a_line_that_breaks_the_parse_keeps_the_suffix() -> None:
     # unmatched: at some keys the parser ends Run early, at others runs it into connect().
     # The suffix comes first in the prompt, so a flip would cost the whole KV cache.
     line = "if err := c.resolveArgs(); err != nil {"
-    suffixes = _suffixes_while_typing("file:///p/client.go", "go", GO_CLIENT, line, 160, 0.25)
+    suffixes = _suffixes_while_typing(
+        CursorText(GO_CLIENT, "", "file:///p/client.go", "go"), line, PromptBudget(160, 0.25)
+    )
     assert len(suffixes) == 1
 
 
@@ -257,23 +282,22 @@ def test_a_line_break_inside_an_unfinished_template_literal_keeps_the_suffix() -
     # 600 tokens of range.js at one key in the typing replay).
     typed = "ret = `>=${M}.${m}.${p}-${pr\n      } <${M}.${+m + 1}.0-0`"
     suffixes = _suffixes_while_typing(
-        "file:///p/range.js", "javascript", RANGE_JS, typed, 240, 0.45
+        CursorText(RANGE_JS, "", "file:///p/range.js", "javascript"), typed, PromptBudget(240, 0.45)
     )
     assert len(suffixes) == 1
     assert "const replaceCaret = (comp) => {" in suffixes.pop()
 
 
-def _suffixes_while_typing(
-    uri: str, language: str, source: str, typed: str, budget: int, share: float
-) -> set[str]:
-    """The suffixes the trimmer gives while `typed` is typed key by key at `source`'s █; every
-    key's prompt trimmed, its prefix ending with the cursor's line."""
-    before, after = source.split("█")
+def _suffixes_while_typing(opened: CursorText, typed: str, budget: PromptBudget) -> set[str]:
+    """The suffixes the trimmer gives while `typed` is typed key by key at the █ of the
+    opened document's text; every key's prompt trimmed, its prefix ending with the cursor's
+    line."""
+    before, after = opened.prefix.split("█")
     trimmer = ContextTrimmer(count_tokens)
     suffixes = set()
     for length in range(len(typed) + 1):
         prefix = before + typed[:length]
-        window = trimmer.window(uri, language, prefix, after, budget, share)
+        window = trimmer.window(replace(opened, prefix=prefix, suffix=after), budget)
         assert window.prefix.endswith(prefix[prefix.rfind("\n") + 1 :])
         suffixes.add(window.suffix)
     assert trimmer.trimmed == len(typed) + 1

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from models.cursor_text import CursorText
+from models.prompt_window import PromptBudget
 from models.trimming.context_trimmer import ContextTrimmer
 
 CASES = Path(__file__).parent / "trimming_cases"
@@ -54,12 +56,8 @@ def test_trimmed_prompt_matches_the_expected_text(case: Path) -> None:
     name = case.stem  # e.g. "inventory.py"
     trimmer = ContextTrimmer(count_tokens)
     window = trimmer.window(
-        f"file:///project/{name}",
-        LANGUAGE_IDS[Path(name).suffix],
-        prefix,
-        suffix,
-        BUDGET,
-        SUFFIX_SHARE,
+        CursorText(prefix, suffix, f"file:///project/{name}", LANGUAGE_IDS[Path(name).suffix]),
+        PromptBudget(BUDGET, SUFFIX_SHARE),
     )
     assert count_tokens(source) > BUDGET  # the case is long enough to be trimmed
     assert (trimmer.trimmed, trimmer.fallbacks) == (1, 0)

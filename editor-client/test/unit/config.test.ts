@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { availablePresets, resolveServerCommand, serverSettings } from "../../src/config";
+import { availablePresets, literalPattern, resolveServerCommand, serverSettings } from "../../src/config";
 import { loadManifest } from "./manifest";
 
 const CLIENT_ONLY = ["wattcode.server.command", "wattcode.server.pythonEnvironment", "wattcode.trace.server"];
@@ -71,4 +71,10 @@ test("presets are offered only when every setting they write is contributed", ()
     for (const key of Object.keys(p.settings)) delete withoutAny.contributes.configuration.properties[key];
   }
   assert.equal(availablePresets(withoutAny).length, 0);
+});
+
+test("literalPattern: glob characters and a leading ! match themselves", () => {
+  assert.equal(literalPattern("src/app.py"), "src/app.py");
+  assert.equal(literalPattern("a*b?[c].txt"), "a[*]b[?][[]c].txt");
+  assert.equal(literalPattern("!notes.md"), "\\!notes.md");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Controller, ENABLED, POWER_REFRESH_MS, type Timers } from "../../src/controller";
+import { Controller, ENABLED, EXCLUDE, POWER_REFRESH_MS, type Timers } from "../../src/controller";
 import type { Host, PickItem, ServerLink } from "../../src/host";
 import type { PowerStatus, StatusView } from "../../src/status";
 import { loadManifest } from "./manifest";
@@ -21,6 +21,15 @@ class FakeHost implements Host {
   }
   async updateSetting(key: string, value: unknown) {
     this.settings.set(key, value);
+  }
+  workspaceWrites: string[] = [];
+  active: string | undefined;
+  async updateWorkspaceSetting(key: string, value: unknown) {
+    this.workspaceWrites.push(key);
+    this.settings.set(key, value);
+  }
+  activeFile() {
+    return this.active;
   }
   async pick(items: PickItem[]) {
     this.offered.push(items);
@@ -278,4 +287,18 @@ test("the power refresh is quiet: no request while stopped, a failure only logge
   assert.equal(timers.due().length, 2);
   controller.dispose();
   assert.deepEqual(timers.due(), []);
+});
+
+test("exclude this file: appends the workspace-relative path to the list in effect, once", async () => {
+  const host = new FakeHost();
+  const controller = new Controller(host, new FakeServer(), loadManifest());
+  await controller.excludeFile();
+  assert.deepEqual(host.workspaceWrites, []);
+  assert.match(host.infos[0], /no file is open/);
+  host.settings.set(EXCLUDE, [".env", "*.pem"]);
+  host.active = "config/prod [1].yaml";
+  await controller.excludeFile();
+  await controller.excludeFile();
+  assert.deepEqual(host.settings.get(EXCLUDE), [".env", "*.pem", "config/prod [[]1].yaml"]);
+  assert.deepEqual(host.workspaceWrites, [EXCLUDE]);
 });
