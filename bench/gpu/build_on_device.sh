@@ -6,8 +6,8 @@
 # $WATTCODE_SRC/scripts/llama_cpp_build.py from the user's USER_CMAKE_ARGS (default: CUDA for
 # sm_90), i.e. wattcode's flags (no mtmd, no `common`) first, the user's verbatim after; the
 # build folder stays in $W/lcp-build (CMakeCache.txt). Without it, the older full build that
-# made bench/results/gpu (common compiled, -DLLAVA_BUILD=off only). The composed build has not
-# run on a device yet (no machine could be started on 2026-12-05).
+# made bench/results/gpu (common compiled, -DLLAVA_BUILD=off only). The composed build ran on an
+# H100 on 2026-12-05: bench/results/first-run/cmake-gpu.
 set -uo pipefail
 W=${WATTCODE_GPU_WORK:-/root/wc}
 mkdir -p "$W/site" "$W/corpus" "$W/parts"

@@ -10,7 +10,7 @@
 # start NAME: assemble the models present, launch the accuracy bench (all 1,033 single-line
 #   tasks) detached; MODEL=1.5b runs it on the 1.5B (WATTCODE_BENCH_MODEL, see boot below).
 # poll NAME: wait until done or $POLL s; then pack the report into $OUT/NAME.tgz.
-# Not run on a device yet: in the session that wrote it (2026-12-05) no machine could be started.
+# Ran on an H100 on 2026-12-05 (bench/experiments/first-run and speculative READMEs).
 W=/root/wc; T0=$(date +%s); MODE=${1:-poll}; NAME=${2:-}; POLL=${POLL:-60}
 ARGS=${ARGS:-"--configs wattcode --workloads accuracy --tasks 1033 --padded-tasks 0"}
 env_setup() {
@@ -74,9 +74,10 @@ case "$MODE" in
       echo "== CMakeCache.txt ($W/lcp-build)"
       grep -E '^(GGML_CUDA|LLAVA_BUILD|LLAMA_BUILD_[A-Z]+|CMAKE_PROJECT_llama.cpp_INCLUDE|CMAKE_CUDA_ARCHITECTURES|CMAKE_C_COMPILER_LAUNCHER|CMAKE_CXX_COMPILER_LAUNCHER)[:=]' $W/lcp-build/CMakeCache.txt
       echo "== build.log: compile steps, and any of common / mtmd / httplib"
-      echo "compile steps: $(grep -cE 'Building (C|CXX|CUDA) object' $W/build.log)"
-      echo "CUDA compile steps: $(grep -cE 'Building CUDA object' $W/build.log)"
-      echo "common/mtmd/httplib steps: $(grep -E 'Building .* object' $W/build.log | grep -cE 'common/|mtmd|httplib')"
+      # Ninja prints each compile command (' -c SOURCE'), Make a "Building ... object" line.
+      echo "compile steps: $(grep -cE ' -c /|Building (C|CXX|CUDA) object' $W/build.log)"
+      echo "CUDA compile steps: $(grep -cE ' -x cu -c |Building CUDA object' $W/build.log)"
+      echo "common/mtmd/httplib steps: $(grep -E ' -c /|Building .* object' $W/build.log | grep -cE 'llama.cpp/common/|mtmd|httplib')"
       grep -E -- '-DGGML_CUDA|CMAKE_ARGS|cmake .*-S' $W/build.log | head -5
       echo "== installed libraries"; ls $W/site/llama_cpp/lib
     } >$R/check.txt 2>&1

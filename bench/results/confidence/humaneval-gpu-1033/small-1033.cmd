@@ -1,0 +1,1 @@
+python3 -m lsp_server bench --configs show-all-tokens,wattcode --workloads accuracy --tasks 1033 --padded-tasks 0 --out /root/wc/reports/small-1033  # model /root/wc/data/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf

@@ -1,0 +1,1 @@
+python3 -m lsp_server bench --configs wattcode,large,large-spec --workloads typing --typing-pace lockstep --spans 2 --out /root/wc/reports/typing-gpu  # model /root/wc/data/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
