@@ -7,5 +7,5 @@
 
 The live KV cache itself is the model context's; reusing its longest common token prefix is
 `models/llama_backend.py`'s job, and switching it between documents is
-`models/document_contexts.py`'s. Nothing here imports the model or LSP.
+`models/document_states.py`'s. Nothing here imports the model or LSP.
 """

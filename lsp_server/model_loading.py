@@ -8,7 +8,7 @@ import uuid
 
 from lsprotocol import types
 
-from lsp_server.model_worker import LoadResult, ModelSpecKey
+from lsp_server.model_work import LoadResult, ModelSpecKey
 from lsp_server.session import ModelState
 from lsp_server.settings import RemoteSettings
 from lsp_server.wattcode_server import WattcodeServer

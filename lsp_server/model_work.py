@@ -1,4 +1,5 @@
-"""What crosses between the asyncio loop and the model thread: a frozen request, its outcome.
+"""What crosses between the asyncio loop and the model thread: a frozen request, its outcome,
+and what to load with how it went.
 
 The loop builds a `CompletionRequest` snapshot (the text, cursor and options at the moment the
 editor asked); the model thread answers with an `Outcome` that says what happened to it.
@@ -9,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
 from models.cursor_text import OpenDocument
 from models.energy.window import WindowEnergy
 from models.generation import WorkMeter
+from models.model_choice import DEFAULT_PRESET
+from models.remote.endpoint import RemoteEndpoint
 from models.request_gate import SkipReason
 
 
@@ -76,3 +80,37 @@ class Outcome:
     def skip_reason(self) -> SkipReason | None:
         """Why request gating skipped it (status SKIPPED), else None."""
         return self.suggestion.skipped if self.suggestion is not None else None
+
+
+@dataclass(frozen=True)
+class ModelSpecKey:
+    """What identifies a loaded model: a change in any of these means a reload."""
+
+    path: str | None
+    threads: int | None
+    context_length: int
+    gpu_layers: int | None = None
+    remote: RemoteEndpoint | None = None
+    """A server that runs the prompts; the model file then lends only its vocabulary."""
+    preset: str = DEFAULT_PRESET
+    """`wattcode.model.preset`, when `path` is unset (models/model_choice.py)."""
+    draft: str = "off"
+    """`wattcode.model.draft`: speculative decoding's drafts (models/speculative.py)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    ok: bool
+    path: Path | None = None
+    name: str = ""
+    fim_family: str = ""
+    seconds: float = 0.0
+    error: str | None = None
+    energy: WindowEnergy | None = None
+    """Loading is background work: counted apart from suggestions."""
+    warning: str | None = None
+    """Loaded, with something the user should know (a remote server that does not answer)."""
+    why: str = ""
+    """Why this model file: the setting that chose it, and for `auto` the measurements."""
+    notice: str | None = None
+    """The chosen model could not be used and another serves (shown to the user once)."""

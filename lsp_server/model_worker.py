@@ -1,9 +1,9 @@
 """The single model thread: loads the model and runs one generation at a time.
 
-llama.cpp contexts are not thread-safe, and two generations at once would only slow each other
-down on a laptop, so all model work goes through one thread in order. The asyncio side hands it
-frozen `CompletionRequest` snapshots; a request that was cancelled while it waited is answered
-without touching the model ("not started").
+A llama.cpp model and its KV cache are not thread-safe, and two generations at once would only
+slow each other down on a laptop, so all model work goes through one thread in order. The
+asyncio side hands it frozen `CompletionRequest` snapshots; a request that was cancelled while
+it waited is answered without touching the model ("not started").
 """
 
 from __future__ import annotations
@@ -12,26 +12,33 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cache.kv_state_cache import KvStateCache
 from cache.kv_state_store import KvStateStore
-from lsp_server.model_work import CompletionRequest, Outcome, OutcomeStatus, scrub
+from lsp_server.model_work import (
+    CompletionRequest,
+    LoadResult,
+    ModelSpecKey,
+    Outcome,
+    OutcomeStatus,
+    scrub,
+)
 from models import paths
 from models.calibration import Speed, machine_key, measure_speed
 from models.completion_engine import CompletionEngine, Suggestion
 from models.cursor_text import CursorText
 from models.default_model import ProgressCallback
-from models.document_contexts import DocumentContexts, StatefulModel
+from models.document_states import DocumentStates, StatefulModel
 from models.energy.selection import MeterChoice, choose_meters, make_monitor
-from models.energy.window import EnergyMonitor, WindowEnergy, WindowStart
+from models.energy.window import EnergyMonitor, WindowStart
 from models.errors import GenerationCancelled, ModelError, RemoteError
 from models.generation import WorkMeter
 from models.load_options import LoadOptions
 from models.local_runner import CompletionModel, LocalRunner
-from models.model_choice import DEFAULT_PRESET, SMALL, ModelChoice, product_chooser
+from models.model_choice import SMALL, ModelChoice, product_chooser
 from models.model_files import model_identity
 from models.model_table import ModelSpec, display_name
 from models.remote.endpoint import MODELS, RemoteEndpoint
@@ -45,40 +52,6 @@ if TYPE_CHECKING:
     from models.llama_backend import LlamaVocab
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ModelSpecKey:
-    """What identifies a loaded model: a change in any of these means a reload."""
-
-    path: str | None
-    threads: int | None
-    context_length: int
-    gpu_layers: int | None = None
-    remote: RemoteEndpoint | None = None
-    """A server that runs the prompts; the model file then lends only its vocabulary."""
-    preset: str = DEFAULT_PRESET
-    """`wattcode.model.preset`, when `path` is unset (models/model_choice.py)."""
-    draft: str = "off"
-    """`wattcode.model.draft`: speculative decoding's drafts (models/speculative.py)."""
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    ok: bool
-    path: Path | None = None
-    name: str = ""
-    fim_family: str = ""
-    seconds: float = 0.0
-    error: str | None = None
-    energy: WindowEnergy | None = None
-    """Loading is background work: counted apart from suggestions."""
-    warning: str | None = None
-    """Loaded, with something the user should know (a remote server that does not answer)."""
-    why: str = ""
-    """Why this model file: the setting that chose it, and for `auto` the measurements."""
-    notice: str | None = None
-    """The chosen model could not be used and another serves (shown to the user once)."""
 
 
 class LoadedModel(CompletionModel, StatefulModel, Protocol):
@@ -152,7 +125,7 @@ class ModelWorker:
         self._engine: CompletionEngine | None = None
         self._vocab: LlamaVocab | None = None
         self._remote: RemoteRunner | None = None
-        self._contexts: DocumentContexts | None = None
+        self._states: DocumentStates | None = None
         self.kv_states = KvStateCache(max_bytes=256 << 20)
         self.kv_store: KvStateStore | None = None
         self._persist_bytes: int | None = 512 << 20
@@ -203,7 +176,7 @@ class ModelWorker:
         self.kv_states.clear()  # saved states belong to the model that made them
         self._path = path
         self.kv_store = self._open_store()
-        self._contexts = DocumentContexts(backend, self.kv_states, self.kv_store)
+        self._states = DocumentStates(backend, self.kv_states, self.kv_store)
         self._backend, self._loaded_key = backend, key
         model, self._draft = speculating(
             backend,
@@ -212,7 +185,7 @@ class ModelWorker:
             lambda: self._choose_model(replace(key, path=None, preset=SMALL.preset), None).path,
             lambda draft_path: self._backend_factory(draft_path, _load_options(key)),
         )
-        self._engine = CompletionEngine(LocalRunner(model, self._contexts))
+        self._engine = CompletionEngine(LocalRunner(model, self._states))
         self.last_load = LoadResult(
             ok=True,
             path=path,
@@ -295,13 +268,13 @@ class ModelWorker:
             return  # a load opens the store itself; only a change needs a new one
         self._persist_bytes = max_bytes
         self.kv_store = self._open_store() if self._backend is not None else None
-        if self._contexts is not None:
-            self._contexts.store = self.kv_store
+        if self._states is not None:
+            self._states.store = self.kv_store
 
     def _unload(self) -> None:
-        if self._contexts is not None:
+        if self._states is not None:
             try:
-                self._contexts.persist_all()
+                self._states.persist_all()
             except OSError as exc:
                 log.warning("could not save KV states: %s", exc)
         for model in (self._backend, self._draft):
@@ -309,7 +282,7 @@ class ModelWorker:
                 model.close()
         if self._vocab is not None:
             self._vocab.close()
-        self._backend = self._draft = self._engine = self._contexts = self._loaded_key = None
+        self._backend = self._draft = self._engine = self._states = self._loaded_key = None
         self._vocab = self._remote = None
 
     def unload(self) -> Future[None]:
@@ -377,8 +350,8 @@ class ModelWorker:
         self._executor.submit(self._forget, uri)
 
     def _forget(self, uri: str) -> None:
-        if self._contexts is not None:
-            self._contexts.forget(uri)
+        if self._states is not None:
+            self._states.forget(uri)
         if self._engine is not None:
             self._engine.trimmer.forget(uri)
 

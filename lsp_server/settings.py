@@ -68,7 +68,7 @@ class ContextSettings:
     """Share of the prompt budget given to the text after the cursor."""
     trim: bool = True
     """Cut files longer than the budget down by their syntax tree (imports, the code around
-    the cursor, signatures of what it uses); off, or for other languages, a line window."""
+    the cursor, signatures of what it uses); off, or for other languages, a line context."""
 
 
 @dataclass(frozen=True)

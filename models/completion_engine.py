@@ -18,14 +18,14 @@ from models.confidence import SHOW_ALL, Confidence, ConfidenceRule
 from models.cursor_text import CursorText
 from models.errors import GenerationCancelled
 from models.generation import Generation, GenerationStats, WorkMeter, never_finished
-from models.postprocess import CursorContext, clean_completion, complete_lines
-from models.prompt_window import PromptBudget, PromptWindow
+from models.postprocess import AroundCursor, clean_completion, complete_lines
+from models.prompt_context import PromptBudget, PromptContext
 from models.request_gate import SkipReason
 from models.token_healing import HealingMode
 from models.trimming.context_trimmer import ContextTrimmer
 
 RESERVED_TOKENS = 8
-"""Room kept free in the context for the FIM markers and a BOS token."""
+"""Tokens kept free below the context length for the FIM markers and a BOS token."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class CompletionOptions:
     prompt_order: str = "spm"
     """"spm" (suffix first, prefix last: typing only appends to the prompt) or "psm"."""
     trim: bool = True
-    """Cut long files down by their syntax tree where a grammar exists; else a line window."""
+    """Cut long files down by their syntax tree where a grammar exists; else a line context."""
     skip_comments_and_strings: bool = False
     """Answer empty, without generating, when the cursor is inside a comment or string."""
     healing: HealingMode = HealingMode.TOKENS
@@ -90,9 +90,9 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class PromptJob:
-    """One prompt for a runner: the window, how to run it, who may stop it, what counts it."""
+    """One prompt for a runner: the context, how to run it, who may stop it, what counts it."""
 
-    window: PromptWindow
+    context: PromptContext
     options: CompletionOptions
     cancel: CancelToken
     meter: WorkMeter
@@ -112,7 +112,7 @@ class PromptRunner(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def run(self, job: PromptJob) -> Generation:
-        """Generate the middle between the window's prefix and suffix (raises if cancelled)."""
+        """Generate the middle between the context's prefix and suffix (raises if cancelled)."""
         ...
 
     def warm(self, job: PromptJob) -> None:
@@ -143,33 +143,33 @@ class CompletionEngine:
         started = time.perf_counter()
         if options.skip_comments_and_strings and self.trimmer.skips_as_prose(cursor):
             return self._skipped(SkipReason.COMMENT_OR_STRING, cursor, options, cancel, meter)
-        window = self._window(cursor, options)
+        context = self._context(cursor, options)
         context_seconds = time.perf_counter() - started
         # The document's own lines: the prompt's may elide the ones the suggestion lands under.
-        context = CursorContext.from_text(cursor.prefix, cursor.suffix)
-        multiline = context.multiline if options.multiline is None else options.multiline
+        around = AroundCursor.from_text(cursor.prefix, cursor.suffix)
+        multiline = around.multiline if options.multiline is None else options.multiline
 
         def is_finished(raw: str) -> bool:
             return (
                 options.early_stop
-                and clean_completion(raw, context, multiline, guards=options.guards).finished
+                and clean_completion(raw, around, multiline, guards=options.guards).finished
             )
 
         # The cursor's own situation, not the length asked for: on a line of its own (or after
         # a block opener) a cut leaves a half statement (decision 0018).
-        if context.multiline and options.confidence.active:
+        if around.multiline and options.confidence.active:
             options = replace(
                 options, confidence=replace(options.confidence, first_token_only=True)
             )
         generation = self.runner.run(
-            PromptJob(window, options, cancel, meter, cursor.document, is_finished)
+            PromptJob(context, options, cancel, meter, cursor.document, is_finished)
         )
         raw = generation.raw_text
         if generation.stats.stop_reason == "unconfident" and "\n" in raw:
             raw = complete_lines(raw)  # past the first line, a half line is a half statement
         cleaned = clean_completion(
             raw,
-            context,
+            around,
             multiline,
             truncated=generation.stats.truncated,
             guards=options.guards,
@@ -198,8 +198,8 @@ class CompletionEngine:
     ) -> None:
         """Evaluate the prompt that `complete` would run for this cursor, and generate nothing
         (raises if cancelled; what was evaluated by then stays in the cache)."""
-        window = self._window(cursor, options)
-        self.runner.warm(PromptJob(window, options, cancel, meter, cursor.document))
+        context = self._context(cursor, options)
+        self.runner.warm(PromptJob(context, options, cancel, meter, cursor.document))
 
     def _skipped(
         self,
@@ -220,6 +220,6 @@ class CompletionEngine:
         stats = replace(stats, prompt_tokens_evaluated=meter.prompt_tokens_evaluated - evaluated)
         return Suggestion("", "", False, stats, skipped=reason)
 
-    def _window(self, cursor: CursorText, options: CompletionOptions) -> PromptWindow:
+    def _context(self, cursor: CursorText, options: CompletionOptions) -> PromptContext:
         budget = PromptBudget(self.prompt_budget(options), options.suffix_share)
-        return self.trimmer.window(cursor, budget, options.trim)
+        return self.trimmer.context(cursor, budget, options.trim)

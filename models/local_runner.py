@@ -14,7 +14,7 @@ from typing import Protocol
 
 from models.cancellation import CancelToken
 from models.completion_engine import PromptJob
-from models.document_contexts import DocumentContexts
+from models.document_states import DocumentStates
 from models.fim_formats import FimTokens
 from models.generation import Decoding, Generation, TokenModel, WorkMeter, generate
 from models.token_healing import heal_prefix
@@ -37,9 +37,9 @@ class CompletionModel(TokenModel, Protocol):
 
 
 class LocalRunner:
-    def __init__(self, model: CompletionModel, contexts: DocumentContexts | None = None) -> None:
+    def __init__(self, model: CompletionModel, states: DocumentStates | None = None) -> None:
         self.model = model
-        self.contexts = contexts
+        self.states = states
         """Parks and restores KV states per document; None keeps one state for all."""
 
     @property
@@ -70,14 +70,14 @@ class LocalRunner:
     def _activated_prompt(self, job: PromptJob) -> tuple[list[int], str]:
         """The job's FIM prompt as tokens, with its document's saved state made current, and
         the text that healing cut from the prefix's end."""
-        window, options, document = job.window, job.options, job.document
-        healed = heal_prefix(window.prefix, options.healing)
+        context, options, document = job.context, job.options, job.document
+        healed = heal_prefix(context.prefix, options.healing)
         prompt = self.model.fim.prompt(
             options.prompt_order,
             self.model.tokenize(healed.prefix),
-            self.model.tokenize(window.suffix),
+            self.model.tokenize(context.suffix),
             self.model.bos_id,
         )
-        if self.contexts is not None and document is not None:
-            self.contexts.activate(document, prompt)
+        if self.states is not None and document is not None:
+            self.states.activate(document, prompt)
         return prompt, healed.removed

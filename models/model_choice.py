@@ -5,10 +5,9 @@
   that is not installed costs one message and the 0.5B serves meanwhile.
 - `auto` picks by the machine. On battery: the 0.5B (about a third of the work per token).
   On mains: the 1.5B only where it decodes within `AUTO_MAX_SLOWDOWN` of the 0.5B's time per
-  token, as measured on this machine (`models/calibration.py`, cached). Issue 29's target is
-  the 1.5B's p50 latency within 1.5x the 0.5B's *with* speculative decoding; without it, the
-  rule holds the 1.5B's plain decoding to that ratio, which is conservative: a 2-core CPU
-  (2.6x slower here) keeps the 0.5B, a GPU, where both take milliseconds, may take the 1.5B.
+  token, as measured on this machine (`models/calibration.py`, cached): a laptop CPU keeps
+  the 0.5B, a GPU, where both take milliseconds, may take the 1.5B. Why that ratio:
+  docs/models.md.
 """
 
 from __future__ import annotations

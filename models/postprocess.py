@@ -16,11 +16,11 @@ CLOSERS = ")]}\"'`;,:"
 BLOCK_CLOSER_STARTS = ("}", ")", "]", "end", "fi", "esac", "done")
 MAX_LINES = 16
 SCAN_CHARS = 16_000
-"""How much text on each side of the cursor `CursorContext` reads."""
+"""How much text on each side of the cursor `AroundCursor` reads."""
 
 
 @dataclass(frozen=True)
-class CursorContext:
+class AroundCursor:
     """What post-processing needs to know about the text around the cursor."""
 
     line_prefix: str
@@ -36,7 +36,7 @@ class CursorContext:
     """The nearest non-blank line above ends by opening a block (`:`, `{`, ...)."""
 
     @classmethod
-    def from_text(cls, prefix: str, suffix: str, lookahead: int = 8) -> CursorContext:
+    def from_text(cls, prefix: str, suffix: str, lookahead: int = 8) -> AroundCursor:
         """From the document's text around the cursor (the real lines, not the prompt's trimmed
         ones: the suggestion lands in the document); reads at most `SCAN_CHARS` each side."""
         prefix, suffix = prefix[-SCAN_CHARS:], suffix[:SCAN_CHARS]
@@ -130,7 +130,7 @@ def _strip_line_suffix_overlap(text: str, line_suffix: str) -> str:
     return text
 
 
-def _clean_single_line(raw: str, ctx: CursorContext) -> Cleaned:
+def _clean_single_line(raw: str, ctx: AroundCursor) -> Cleaned:
     if not ctx.line_prefix.strip():
         # On an empty line the one line wanted is the first with content, not a blank one.
         lines = raw.split("\n")
@@ -142,7 +142,7 @@ def _clean_single_line(raw: str, ctx: CursorContext) -> Cleaned:
     return Cleaned(text, finished=bool(newline))
 
 
-def _clean_multi_line(raw: str, ctx: CursorContext) -> Cleaned:
+def _clean_multi_line(raw: str, ctx: AroundCursor) -> Cleaned:
     lines = [_match_indent_style(ln.rstrip(), ctx.indent_unit) for ln in raw.split("\n")]
     at_line_start = not ctx.line_prefix.strip()
 
@@ -181,7 +181,7 @@ def _clean_multi_line(raw: str, ctx: CursorContext) -> Cleaned:
     return Cleaned("\n".join(kept), finished)
 
 
-def keep_typed_indentation(raw: str, ctx: CursorContext) -> str:
+def keep_typed_indentation(raw: str, ctx: AroundCursor) -> str:
     """Never indent deeper than the user did: on a line holding only the indentation typed so
     far, whitespace the model puts first (a token's leading space) is cut to what the block
     needs, and its following lines move left by as much (they follow the first line's column).
@@ -221,7 +221,7 @@ def complete_lines(raw: str) -> str:
 
 def clean_completion(
     raw: str,
-    ctx: CursorContext,
+    ctx: AroundCursor,
     multiline: bool | None = None,
     *,
     truncated: bool = False,
@@ -248,7 +248,7 @@ def clean_completion(
     return Cleaned(text, cleaned.finished, frozenset(changed))
 
 
-def _already_follows(text: str, ctx: CursorContext) -> bool:
+def _already_follows(text: str, ctx: AroundCursor) -> bool:
     """Never suggest what is already right after the cursor."""
     after = "\n".join((ctx.line_suffix, *ctx.following_lines)).lstrip()
     return bool(after) and after.startswith(text.strip())

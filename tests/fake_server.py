@@ -46,7 +46,8 @@ from typing import Any
 import psutil
 
 from lsp_server.logging_setup import configure_logging
-from lsp_server.model_worker import ModelSpecKey, ModelWorker
+from lsp_server.model_work import ModelSpecKey
+from lsp_server.model_worker import ModelWorker
 from lsp_server.server import WattcodeServer, create_server
 from lsp_server.stdio_guard import claim_stdout
 from lsp_server.stdio_transport import serve_stdio

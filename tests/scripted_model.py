@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models.cancellation import CancelToken
-from models.document_contexts import common_prefix
+from models.document_states import common_prefix
 from models.errors import ModelError
 from models.fim_formats import FimTokens, detect_fim_tokens
 from models.generation import Pick, WorkMeter

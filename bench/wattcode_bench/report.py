@@ -242,7 +242,7 @@ def _trimming_section(trimming: dict[str, Any]) -> list[str]:
         "tokenizer; each keystroke's time covers the incremental reparse, the outline, the "
         "token counts and the choice of rows.",
         "",
-        "| p50 (ms) | p95 (ms) | max (ms) | first window after opening (ms) | prompt tokens "
+        "| p50 (ms) | p95 (ms) | max (ms) | first context after opening (ms) | prompt tokens "
         "(mean) | full parses | incremental parses | keystrokes whose parse waited (open "
         "bracket or quote) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -1,8 +1,8 @@
 """What choosing the prompt's context costs per keystroke on a large file.
 
 Types whole lines, character by character, at seeded places inside function bodies of a
-6,400-line file, and times `ContextTrimmer.window()` (incremental reparse, outline, token counts,
-selection) for each keystroke with the real model's tokenizer. The first window after opening
+6,400-line file, and times `ContextTrimmer.context()` (incremental reparse, outline, token counts,
+selection) for each keystroke with the real model's tokenizer. The first context after opening
 the file (a full parse) is reported apart.
 """
 
@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from models.cursor_text import CursorText
-from models.prompt_window import CountTokens, PromptBudget
+from models.prompt_context import CountTokens, PromptBudget
 from models.trimming.context_trimmer import ContextTrimmer
 from wattcode_bench.corpus import LARGE_FILE
 from wattcode_bench.paired_stats import percentile
@@ -34,7 +34,7 @@ def measure(count: CountTokens, places: int, seed: int) -> dict[str, Any]:
     trimmer = ContextTrimmer(count)
     document = f"bench/{LARGE_FILE.path.name}"
     started = time.perf_counter()
-    first = trimmer.window(CursorText(source, "", document, "python"), BUDGET)
+    first = trimmer.context(CursorText(source, "", document, "python"), BUDGET)
     open_seconds = time.perf_counter() - started
     times: list[float] = []
     tokens: list[int] = []
@@ -47,9 +47,9 @@ def measure(count: CountTokens, places: int, seed: int) -> dict[str, Any]:
             head = line[indent : indent + typed]
             cursor = CursorText(before + head, after, document, "python")
             started = time.perf_counter()
-            window = trimmer.window(cursor, BUDGET)
+            context = trimmer.context(cursor, BUDGET)
             times.append(time.perf_counter() - started)
-            tokens.append(window.prefix_tokens + window.suffix_tokens)
+            tokens.append(context.prefix_tokens + context.suffix_tokens)
     return {
         "file": f"{LARGE_FILE.path.name} ({source.count(chr(10))} lines)",
         "keystrokes": len(times),

@@ -40,7 +40,7 @@ class Vocabulary(Protocol):
 
 
 MARKER_TOKENS = 3
-"""The prefix, suffix and middle markers around the window's own tokens."""
+"""The prefix, suffix and middle markers around the context's own tokens."""
 
 
 def _correct_from_reports(event: dict[str, Any], meter: WorkMeter, counted: WorkMeter) -> None:
@@ -120,15 +120,15 @@ class RemoteRunner:
     def run(self, job: PromptJob) -> Generation:
         """The job's prompt on the server (its document names nothing: the server keeps its
         own caches)."""
-        window, options, cancel = job.window, job.options, job.cancel
+        context, options, cancel = job.context, job.options, job.cancel
         started = time.perf_counter()
         cpu_started = time.process_time()
-        healed = heal_prefix(window.prefix, options.healing)
-        prompt = self.markers.prompt(options.prompt_order, healed.prefix, window.suffix)
+        healed = heal_prefix(context.prefix, options.healing)
+        prompt = self.markers.prompt(options.prompt_order, healed.prefix, context.suffix)
         prompt_tokens = (
-            window.prefix_tokens
+            context.prefix_tokens
             - (self.count_tokens(healed.removed) if healed.removed else 0)
-            + window.suffix_tokens
+            + context.suffix_tokens
             + MARKER_TOKENS
         )
         body = self._body(prompt, options)

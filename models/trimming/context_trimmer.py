@@ -1,8 +1,8 @@
 """The completion path's entry to trimming: trees, outlines and token counts kept per document.
 
-`ContextTrimmer.window()` returns what the model sees for a cursor. A file that fits the budget
+`ContextTrimmer.context()` returns what the model sees for a cursor. A file that fits the budget
 is sent whole; a file in a language with a grammar is trimmed by its syntax tree; anything else,
-and any failure of the trimmer, gets the plain line window, so trimming never breaks completion.
+and any failure of the trimmer, gets the plain line context, so trimming never breaks completion.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from models.cursor_text import CursorText, OpenDocument
-from models.prompt_window import CountTokens, PromptBudget, PromptWindow, line_window
+from models.prompt_context import CountTokens, PromptBudget, PromptContext, line_context
 from models.request_gate import open_quote, skipped_as_prose, string_typed_at_its_end
 from models.syntax_guard import GuardResult, ParsedText, guard
 from models.trimming.languages import LanguageRules, rules_for
@@ -59,28 +59,28 @@ class ContextTrimmer:
         self.trimmed = 0
         self.fallbacks = 0
 
-    def window(
+    def context(
         self, cursor: CursorText, budget: PromptBudget, trim_enabled: bool = True
-    ) -> PromptWindow:
+    ) -> PromptContext:
         text = cursor.text
         rules = rules_for(cursor.language_id, cursor.document) if trim_enabled else None
         rows = split_rows(text) if rules is not None else []
         if rules is not None and self._fits(text, rows, budget.tokens):
-            # Whole, not through the line window, whose 64-token steps could drop a tail.
-            return PromptWindow(
+            # Whole, not through the line context, whose 64-token steps could drop a tail.
+            return PromptContext(
                 cursor.prefix, cursor.suffix, self._cost(cursor.prefix), self._cost(cursor.suffix)
             )
         if rules is not None:
             try:
                 trimmed = self._trim(cursor, rules, rows, budget)
             except Exception:  # a trimmer bug must cost context, never the suggestion
-                log.exception("trimming %s failed; using the line window", cursor.document)
+                log.exception("trimming %s failed; using the line context", cursor.document)
             else:
                 if trimmed is not None:
                     self.trimmed += 1
                     return trimmed
         self.fallbacks += rules is not None
-        return line_window(cursor.prefix, cursor.suffix, budget, self.costs)
+        return line_context(cursor.prefix, cursor.suffix, budget, self.costs)
 
     def skips_as_prose(self, cursor: CursorText) -> bool:
         """Whether the cursor is inside a comment, or a string not being typed at its end
@@ -125,7 +125,7 @@ class ContextTrimmer:
         self._related_files.pop(document, None)
 
     def _cost(self, text: str) -> int:
-        """Tokens counted line by line, as the windows count them."""
+        """Tokens counted line by line, as the contexts count them."""
         return sum(self.costs(line) for line in text.splitlines(keepends=True))
 
     def _fits(self, text: str, rows: list[str], budget: int) -> bool:
@@ -190,7 +190,7 @@ class ContextTrimmer:
 
     def _trim(
         self, cursor: CursorText, rules: LanguageRules, rows: list[str], budget: PromptBudget
-    ) -> PromptWindow | None:
+    ) -> PromptContext | None:
         document = cursor.document or ""
         parsed = self.trees.parse(document, rules, cursor.text.encode())
         if parsed is None:

@@ -2,14 +2,14 @@
 language-appropriate elision line (`...`, `// ...`), indented as the first dropped line with
 text and kept between the blank lines that surrounded it (at most `MARKER_BLANK_ROWS` a side),
 or as empty lines where the dropped rows were all blank (`elision_marker`); `render_rows` joins
-kept rows and markers and counts their tokens, `render_window` splits them around the cursor's
+kept rows and markers and counts their tokens, `render_context` splits them around the cursor's
 row into prefix and suffix (a Python header at the suffix's end keeps its elided body), and
 `elision_reserve` is the room the trimmer sets aside for the markers before it has chosen the
 rows above the cursor."""
 
 from __future__ import annotations
 
-from models.prompt_window import CountTokens, PromptWindow
+from models.prompt_context import CountTokens, PromptContext
 from models.trimming.languages import LanguageRules
 
 MARKER_BLANK_ROWS = 2
@@ -32,9 +32,9 @@ def render_rows(
     return "".join(parts), tokens
 
 
-def render_window(
+def render_context(
     kept: set[int], rows: list[str], row: int, rules: LanguageRules, count: CountTokens
-) -> PromptWindow:
+) -> PromptContext:
     """The kept rows around the cursor's row (which is not rendered) as prefix and suffix."""
     prefix_rows = sorted(r for r in kept if r < row)
     suffix_rows = sorted(r for r in kept if r > row)
@@ -50,7 +50,7 @@ def render_window(
         marker = elision_marker(rows, prefix_rows[-1] + 1 if prefix_rows else 0, row, rules.elision)
         prefix += marker
         prefix_tokens += count(marker)
-    return PromptWindow(prefix, suffix, prefix_tokens, suffix_tokens)
+    return PromptContext(prefix, suffix, prefix_tokens, suffix_tokens)
 
 
 def elision_marker(rows: list[str], first: int, end: int, elision: str) -> str:

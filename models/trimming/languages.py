@@ -2,7 +2,7 @@
 
 Grammars come from the per-language wheels (`tree-sitter-python`, ...), which work offline;
 `tree-sitter-language-pack` >= 1.0 downloads grammars at run time and is not used. A language
-without rules here, or whose wheel is missing, falls back to the plain line window.
+without rules here, or whose wheel is missing, falls back to the plain line context.
 """
 
 from __future__ import annotations
@@ -192,6 +192,6 @@ def grammar(rules: LanguageRules) -> Language | None:
         return Language(getattr(module, function_name)())
     except (ImportError, AttributeError, ValueError) as error:
         log.warning(
-            "no %s grammar (%s): %s files get the line window", rules.name, error, rules.name
+            "no %s grammar (%s): %s files get the line context", rules.name, error, rules.name
         )
         return None

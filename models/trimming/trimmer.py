@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from models.prompt_window import CountTokens, PromptWindow
-from models.trimming.elision import elision_marker, elision_reserve, render_rows, render_window
+from models.prompt_context import CountTokens, PromptContext
+from models.trimming.elision import elision_marker, elision_reserve, render_context, render_rows
 from models.trimming.languages import LanguageRules
 from models.trimming.outline import Definition, Kind, Outline
 
@@ -151,7 +151,7 @@ def trim(
     suffix_share: float,
     count: CountTokens,
     related: Sequence[RelatedFile] = (),
-) -> PromptWindow:
+) -> PromptContext:
     rows, row = source.rows, source.cursor_row
     head = rows[row][: source.cursor_column]
     tail = rows[row][source.cursor_column :]
@@ -189,8 +189,8 @@ def trim(
     following = _take_following_signatures(selection, source.outline, row, local.last, suffix_room)
     above = _rows_above(selection, source.rules, row, local.first)
     while True:
-        window = render_window(selection.kept | set(above), rows, row, source.rules, count)
-        total = related_tokens + cursor_tokens + window.prefix_tokens + window.suffix_tokens
+        context = render_context(selection.kept | set(above), rows, row, source.rules, count)
+        total = related_tokens + cursor_tokens + context.prefix_tokens + context.suffix_tokens
         if total <= budget:
             break
         # The elision lines cost more than reserved: give up the least needed row.
@@ -207,11 +207,11 @@ def trim(
             break
         before = [r for r in others if r < row]
         selection.kept.discard(min(before) if before else max(others))
-    return PromptWindow(
-        prefix=related_text + window.prefix + head,
-        suffix=tail + window.suffix,
-        prefix_tokens=related_tokens + window.prefix_tokens + count(head),
-        suffix_tokens=count(tail) + window.suffix_tokens,
+    return PromptContext(
+        prefix=related_text + context.prefix + head,
+        suffix=tail + context.suffix,
+        prefix_tokens=related_tokens + context.prefix_tokens + count(head),
+        suffix_tokens=count(tail) + context.suffix_tokens,
     )
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from cache.kv_state_cache import KvStateCache
-from lsp_server.model_work import CompletionRequest, OutcomeStatus
-from lsp_server.model_worker import ModelSpecKey, ModelWorker
+from lsp_server.model_work import CompletionRequest, ModelSpecKey, OutcomeStatus
+from lsp_server.model_worker import ModelWorker
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.cursor_text import CursorText
 from models.default_model import ProgressCallback
-from models.document_contexts import DocumentContexts
+from models.document_states import DocumentStates
 from models.errors import GenerationCancelled
 from models.generation import Decoding, Generation, WorkMeter, generate
 from models.local_runner import LocalRunner
@@ -160,8 +160,7 @@ def test_a_cancelled_prompt_stops_between_chunks() -> None:
 def test_documents_park_and_restore_their_states() -> None:
     model = ScriptedModel(replying(""))
     states = KvStateCache(max_bytes=1 << 20)
-    contexts = DocumentContexts(model, states)
-    runner = LocalRunner(model, contexts)
+    runner = LocalRunner(model, DocumentStates(model, states))
     engine = CompletionEngine(runner)
     one = "".join(f"first_{i} = {i}\n" for i in range(10))
     two = "".join(f"second_{i} = {i}\n" for i in range(10))

@@ -15,7 +15,7 @@ from cache.kv_state_cache import KvStateCache
 from models.cancellation import CancelToken
 from models.completion_engine import CompletionEngine, CompletionOptions
 from models.cursor_text import CursorText
-from models.document_contexts import DocumentContexts
+from models.document_states import DocumentStates
 from models.generation import WorkMeter
 from models.llama_backend import PROMPT_CHUNK, LlamaBackend
 from models.local_runner import LocalRunner
@@ -95,7 +95,7 @@ def test_a_warmed_prompt_is_the_one_the_next_request_runs(backend: LlamaBackend)
 
 def test_parked_states_come_back_and_do_not_leak(backend: LlamaBackend) -> None:
     states = KvStateCache(max_bytes=256 << 20)
-    engine = CompletionEngine(LocalRunner(backend, DocumentContexts(backend, states)))
+    engine = CompletionEngine(LocalRunner(backend, DocumentStates(backend, states)))
     plain = CompletionEngine(LocalRunner(backend))
     a_prefix, a_suffix = "import os\n\ndef home():\n    return os.", "\n"
     b_prefix, b_suffix = "function area(r) {\n  return Math.", "\n}\n"

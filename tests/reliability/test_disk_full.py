@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from cache.kv_state_store import KvStateStore
-from lsp_server.model_worker import ModelSpecKey, ModelWorker
+from lsp_server.model_work import ModelSpecKey
+from lsp_server.model_worker import ModelWorker
 from models import default_model, model_files
 from tests.unit.test_default_model import make_parts
 

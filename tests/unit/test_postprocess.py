@@ -4,11 +4,11 @@ import ast
 
 import pytest
 
-from models.postprocess import CursorContext, clean_completion, guess_indent_unit
+from models.postprocess import AroundCursor, clean_completion, guess_indent_unit
 
 
 def clean(prefix: str, suffix: str, raw: str) -> str:
-    return clean_completion(raw, CursorContext.from_text(prefix, suffix)).text
+    return clean_completion(raw, AroundCursor.from_text(prefix, suffix)).text
 
 
 def test_single_line_stops_at_the_first_newline() -> None:
@@ -53,13 +53,13 @@ def test_closing_brace_missing_from_the_suffix_is_kept() -> None:
 
 
 def test_block_opener_at_end_of_line_allows_multiple_lines() -> None:
-    ctx = CursorContext.from_text("for i in range(3):", "\n")
+    ctx = AroundCursor.from_text("for i in range(3):", "\n")
     assert ctx.multiline
     assert clean("for i in range(3):", "\n", "\n    print(i)\nprint('done')") == "\n    print(i)"
 
 
 def test_mid_line_text_right_of_cursor_forces_single_line() -> None:
-    ctx = CursorContext.from_text("if ", ":\n")
+    ctx = AroundCursor.from_text("if ", ":\n")
     assert not ctx.multiline
 
 
@@ -80,7 +80,7 @@ def test_blank_output_gives_nothing(raw: str) -> None:
 
 
 def test_finished_flag_lets_the_loop_stop_early() -> None:
-    ctx = CursorContext.from_text("y = ", "\n")
+    ctx = AroundCursor.from_text("y = ", "\n")
     assert not clean_completion("compute(1", ctx).finished
     assert clean_completion("compute(1)\n", ctx).finished
 
@@ -92,17 +92,17 @@ def test_indent_unit_guess() -> None:
 
 
 def test_forced_single_line_on_an_empty_line_takes_the_first_line_with_content() -> None:
-    ctx = CursorContext.from_text("def f(x):\n", "\n")
+    ctx = AroundCursor.from_text("def f(x):\n", "\n")
     assert clean_completion("\n    return x\n    pass", ctx, multiline=False).text == (
         "    return x"
     )
     assert not clean_completion("\n\n", ctx, multiline=False).finished
-    mid_line = CursorContext.from_text("x = ", "\n")
+    mid_line = AroundCursor.from_text("x = ", "\n")
     assert clean_completion("\n1", mid_line).text == ""  # a newline first means nothing here
 
 
 def guarded(prefix: str, suffix: str, raw: str, truncated: bool = False) -> tuple[str, set[str]]:
-    cleaned = clean_completion(raw, CursorContext.from_text(prefix, suffix), truncated=truncated)
+    cleaned = clean_completion(raw, AroundCursor.from_text(prefix, suffix), truncated=truncated)
     return cleaned.text, set(cleaned.guards)
 
 

@@ -18,7 +18,7 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, PromptJob
 from models.errors import GenerationCancelled, RemoteError
 from models.generation import Generation, WorkMeter
-from models.prompt_window import PromptWindow
+from models.prompt_context import PromptContext
 from models.remote.endpoint import RemoteEndpoint
 from models.remote.fim_text import FimMarkers
 from models.remote.remote_energy import NOT_MEASURED, remote_estimate
@@ -133,7 +133,7 @@ def run(
 ) -> tuple[Generation, WorkMeter]:
     meter = WorkMeter()
     job = PromptJob(
-        PromptWindow(prefix, "\n", prefix_tokens=len(prefix), suffix_tokens=1),
+        PromptContext(prefix, "\n", prefix_tokens=len(prefix), suffix_tokens=1),
         CompletionOptions(max_tokens=32, healing=healing),
         cancel or CancelToken(),
         meter,
@@ -203,7 +203,7 @@ def test_llama_server_timings_count_the_cached_prompt(serve: Any) -> None:
     _script, endpoint = serve(Reply(pieces=("x", "y"), final=timings))
     generation, meter = run(runner(endpoint))
     assert meter.prompt_tokens_reused == 12  # the server's own count, not ours (0)
-    assert meter.prompt_tokens_evaluated == 13 + 1 + 3 - 12  # the window's tokens + markers
+    assert meter.prompt_tokens_evaluated == 13 + 1 + 3 - 12  # the context's tokens + markers
     assert generation.stats.prompt_tokens_reused == 12
     assert meter.generated_tokens == 2
 

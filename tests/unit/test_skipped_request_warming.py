@@ -11,7 +11,7 @@ from models.completion_engine import CompletionEngine, CompletionOptions, Prompt
 from models.cursor_text import CursorText
 from models.errors import GenerationCancelled
 from models.generation import Generation, GenerationStats, WorkMeter
-from models.prompt_window import PromptWindow
+from models.prompt_context import PromptContext
 from models.request_gate import SkipReason
 
 IN_A_COMMENT = ("def area(r):\n    # the area of", "\n    return r\n")
@@ -21,29 +21,29 @@ WARMED = CompletionOptions(skip_comments_and_strings=True, warm_skipped=True)
 
 
 class ScriptedRunner:
-    """Counts a token per character; remembers the windows it evaluated and generated for."""
+    """Counts a token per character; remembers the contexts it evaluated and generated for."""
 
     context_length = 4096
 
     def __init__(self, cancel_warm: bool = False) -> None:
-        self.warmed: list[PromptWindow] = []
-        self.generated: list[PromptWindow] = []
+        self.warmed: list[PromptContext] = []
+        self.generated: list[PromptContext] = []
         self.cancel_warm = cancel_warm
 
     def count_tokens(self, text: str) -> int:
         return len(text)
 
     def warm(self, job: PromptJob) -> None:
-        window, cancel, meter = job.window, job.cancel, job.meter
-        self.warmed.append(window)
+        context, cancel, meter = job.context, job.cancel, job.meter
+        self.warmed.append(context)
         meter.prompt_tokens_evaluated += 5
         if self.cancel_warm:
             cancel.cancel()  # a keystroke arrives mid-prompt
         cancel.raise_if_cancelled()
-        meter.prompt_tokens_evaluated += window.prefix_tokens + window.suffix_tokens - 5
+        meter.prompt_tokens_evaluated += context.prefix_tokens + context.suffix_tokens - 5
 
     def run(self, job: PromptJob) -> Generation:
-        self.generated.append(job.window)
+        self.generated.append(job.context)
         return Generation("2", GenerationStats(1, 0, 1, 1, 0.0, 0.0, 0.0, "stop-token"))
 
 
@@ -58,8 +58,8 @@ def test_a_skipped_request_generates_nothing_and_warms_only_when_asked() -> None
     warmed = engine.complete(CursorText(*IN_A_COMMENT, language_id="python"), WARMED)
     assert warmed.skipped is SkipReason.COMMENT_OR_STRING and warmed.text == ""
     assert runner.generated == []
-    [window] = runner.warmed
-    assert warmed.stats.prompt_tokens_evaluated == window.prefix_tokens + window.suffix_tokens
+    [context] = runner.warmed
+    assert warmed.stats.prompt_tokens_evaluated == context.prefix_tokens + context.suffix_tokens
 
 
 def test_warming_evaluates_the_window_that_the_request_would_have_run() -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.cursor_text import CursorText, OpenDocument
-from models.prompt_window import PromptBudget, PromptWindow
+from models.prompt_context import PromptBudget, PromptContext
 from models.trimming.context_trimmer import ContextTrimmer
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -61,23 +61,23 @@ def _in_order(lines: list[str], originals: list[str], extra: frozenset[str] = fr
 
 
 def check_window(
-    window: PromptWindow, text: str, offset: int, budget: int, extra: frozenset[str] = frozenset()
+    context: PromptContext, text: str, offset: int, budget: int, extra: frozenset[str] = frozenset()
 ) -> None:
-    """The properties every window has, whatever the language and the trimming."""
+    """The properties every context has, whatever the language and the trimming."""
     prefix, suffix = text[:offset], text[offset:]
     head = prefix[prefix.rfind("\n") + 1 :]
     newline = suffix.find("\n")
     tail = suffix if newline < 0 else suffix[: newline + 1]
-    assert window.prefix_tokens == count_tokens(window.prefix)
-    assert window.suffix_tokens == count_tokens(window.suffix)
+    assert context.prefix_tokens == count_tokens(context.prefix)
+    assert context.suffix_tokens == count_tokens(context.suffix)
     if count_tokens(head) + count_tokens(tail) <= budget // 2:
-        assert window.prefix_tokens + window.suffix_tokens <= budget
-    assert window.prefix.endswith(head)
-    assert window.suffix.startswith(tail)
+        assert context.prefix_tokens + context.suffix_tokens <= budget
+    assert context.prefix.endswith(head)
+    assert context.suffix.startswith(tail)
     rows = text.split("\n")
     cursor_row = prefix.count("\n")
-    above = window.prefix[: len(window.prefix) - len(head)].split("\n")[:-1]
-    below = window.suffix[len(tail) :].split("\n")
+    above = context.prefix[: len(context.prefix) - len(head)].split("\n")[:-1]
+    below = context.suffix[len(tail) :].split("\n")
     if below and not below[-1]:
         below.pop()
     _in_order(above, rows[:cursor_row], extra)
@@ -96,10 +96,10 @@ def test_budget_is_never_exceeded_and_lines_are_whole(
 ) -> None:
     text = SOURCES[document]
     offset = int(where * len(text))
-    window = TRIMMERS[document].window(
+    context = TRIMMERS[document].context(
         CursorText(text[:offset], text[offset:], document, None), PromptBudget(budget, suffix_share)
     )
-    check_window(window, text, offset, budget)
+    check_window(context, text, offset, budget)
 
 
 @pytest.mark.parametrize(
@@ -115,11 +115,11 @@ def test_budget_is_never_exceeded_and_lines_are_whole(
 def test_broken_code_still_gives_a_window_within_budget(broken: str, language_id: str) -> None:
     trimmer = ContextTrimmer(count_tokens)
     for offset in range(0, len(broken), 97):
-        window = trimmer.window(
+        context = trimmer.context(
             CursorText(broken[:offset], broken[offset:], "file:///broken", language_id),
             PromptBudget(64, 0.3),
         )
-        check_window(window, broken, offset, 64)
+        check_window(context, broken, offset, 64)
     assert trimmer.trimmed > 0  # the trimmer, not only its fallback, handled broken code
 
 
@@ -129,7 +129,7 @@ def test_cross_file_header_lines_are_accounted_for() -> None:
     body = "".join(f"    step_{i} = helper([{i}, {i + 1}])\n" for i in range(60))
     text = f"from util import helper\n\n\ndef main() -> None:\n{body}    total = "
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(
             text,
             "\n",
@@ -139,6 +139,6 @@ def test_cross_file_header_lines_are_accounted_for() -> None:
         ),
         PromptBudget(120, 0.25),
     )
-    assert window.prefix.startswith("# util.py\ndef helper(values: list[int]) -> int:\n")
+    assert context.prefix.startswith("# util.py\ndef helper(values: list[int]) -> int:\n")
     lines = frozenset({"# util.py", "def helper(values: list[int]) -> int:"})
-    check_window(window, text + "\n", len(text), 120, lines)
+    check_window(context, text + "\n", len(text), 120, lines)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from models.cursor_text import CursorText, OpenDocument
-from models.prompt_window import PromptBudget
+from models.prompt_context import PromptBudget
 from models.trimming.context_trimmer import ContextTrimmer
 
 TEXTWRAP = Path(sysconfig.get_paths()["stdlib"]) / "textwrap.py"
@@ -65,28 +65,28 @@ def test_an_imported_open_document_lends_the_used_signature() -> None:
         OpenDocument("file:///p/other.py", "python", OTHER_PY),
     ]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/main.py", "python", open_documents=documents),
         PromptBudget(200, 0.25),
     )
-    assert window.prefix.startswith(
+    assert context.prefix.startswith(
         "# util.py\n...\n\n\ndef helper(values: list[int], scale: float = 1.0) -> float:\n"
         "    ...\n\nfrom util import helper\n"
     )
-    assert "def unused" not in window.prefix
-    assert "other.py" not in window.prefix  # defines `helper` too, but is not imported
-    assert "return len(values)" not in window.prefix
-    assert window.prefix_tokens + window.suffix_tokens <= 200
-    assert window.prefix_tokens == count_tokens(window.prefix)
+    assert "def unused" not in context.prefix
+    assert "other.py" not in context.prefix  # defines `helper` too, but is not imported
+    assert "return len(values)" not in context.prefix
+    assert context.prefix_tokens + context.suffix_tokens <= 200
+    assert context.prefix_tokens == count_tokens(context.prefix)
     # The next keystroke finds util.py prepared already; an edit to it prepares it again.
     prepared = trimmer._related_files["file:///p/util.py"][1]
-    trimmer.window(
+    trimmer.context(
         CursorText(prefix + "x", suffix, "file:///p/main.py", "python", open_documents=documents),
         PromptBudget(200, 0.25),
     )
     assert trimmer._related_files["file:///p/util.py"][1] is prepared
     edited = [OpenDocument("file:///p/util.py", "python", UTIL_PY + "\n")]
-    trimmer.window(
+    trimmer.context(
         CursorText(prefix + "x", suffix, "file:///p/main.py", "python", open_documents=edited),
         PromptBudget(200, 0.25),
     )
@@ -101,12 +101,12 @@ def test_a_document_that_is_not_imported_lends_nothing() -> None:
     )
     documents = [OpenDocument("file:///p/util.py", "python", UTIL_PY)]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, "\n", "file:///p/main.py", "python", open_documents=documents),
         PromptBudget(150, 0.25),
     )
-    assert "util.py" not in window.prefix
-    assert "def helper" not in window.prefix
+    assert "util.py" not in context.prefix
+    assert "def helper" not in context.prefix
     assert trimmer.trimmed == 1
 
 
@@ -119,15 +119,15 @@ def test_an_imported_javascript_module_lends_the_used_signature() -> None:
     suffix = "\n}\n"
     documents = [OpenDocument("file:///p/util.js", "javascript", UTIL_JS)]
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/main.js", "javascript", open_documents=documents),
         PromptBudget(150, 0.25),
     )
-    assert window.prefix.startswith(
+    assert context.prefix.startswith(
         '// util.js\nexport function weigh(items, unit = "kg") {\n  // ...\n}\n'
     )
-    assert "other()" not in window.prefix
-    assert window.prefix_tokens + window.suffix_tokens <= 150
+    assert "other()" not in context.prefix
+    assert context.prefix_tokens + context.suffix_tokens <= 150
 
 
 def test_typing_keeps_the_suffix_and_the_start_of_the_prefix() -> None:
@@ -141,13 +141,13 @@ def test_typing_keeps_the_suffix_and_the_start_of_the_prefix() -> None:
     prompts = []
     for length in range(len(typed) + 1):
         prefix = text[:offset] + typed[:length]
-        window = trimmer.window(
+        context = trimmer.context(
             CursorText(prefix, text[offset:], "file:///p/textwrap.py", "python"),
             PromptBudget(400, 0.25),
         )
         head = prefix[prefix.rfind("\n") + 1 :]
-        assert window.prefix.endswith(head)
-        prompts.append((window.prefix[: -len(head)], window.suffix))
+        assert context.prefix.endswith(head)
+        prompts.append((context.prefix[: -len(head)], context.suffix))
     assert trimmer.trimmed == len(typed) + 1
     assert len({suffix for _, suffix in prompts}) == 1
     starts = [start for start, _ in prompts]
@@ -173,14 +173,14 @@ def test_a_blank_line_after_a_body_continues_that_function() -> None:
     for indent in ("", "    "):
         trimmer = ContextTrimmer(count)
         prefix = padding + target + indent
-        window = trimmer.window(
+        context = trimmer.context(
             CursorText(prefix, "\n", "file:///scale.py", "python"), PromptBudget(400, 0.25)
         )
         assert trimmer.trimmed == 1
-        assert "def scale(values, factor):" in window.prefix
-        assert "Multiply every value by factor." in window.prefix
-        assert "y += k" not in window.prefix  # no padding bodies
-        assert window.prefix_tokens + window.suffix_tokens < 120
+        assert "def scale(values, factor):" in context.prefix
+        assert "Multiply every value by factor." in context.prefix
+        assert "y += k" not in context.prefix  # no padding bodies
+        assert context.prefix_tokens + context.suffix_tokens < 120
 
 
 def test_a_short_helper_used_at_the_cursor_is_shown_whole_and_a_long_one_by_its_signature() -> None:
@@ -194,13 +194,13 @@ def test_a_short_helper_used_at_the_cursor_is_shown_whole_and_a_long_one_by_its_
         "def find_zero(xs: list):\n    xs = smooth(xs)\n    while poly(xs, 1.0) > 0:\n        "
     )
     suffix = "\n    return xs\n"
-    window = ContextTrimmer(count_tokens).window(
+    context = ContextTrimmer(count_tokens).context(
         CursorText(prefix, suffix, "file:///p/zero.py", "python"), PromptBudget(300, 0.25)
     )
-    assert short_helper in window.prefix
-    assert "def smooth(xs: list) -> list:\n    ...\n" in window.prefix
-    assert "unused_" not in window.prefix
-    assert window.prefix_tokens + window.suffix_tokens <= 300
+    assert short_helper in context.prefix
+    assert "def smooth(xs: list) -> list:\n    ...\n" in context.prefix
+    assert "unused_" not in context.prefix
+    assert context.prefix_tokens + context.suffix_tokens <= 300
 
 
 GO_CLIENT = """package main
@@ -297,8 +297,8 @@ def _suffixes_while_typing(opened: CursorText, typed: str, budget: PromptBudget)
     suffixes = set()
     for length in range(len(typed) + 1):
         prefix = before + typed[:length]
-        window = trimmer.window(replace(opened, prefix=prefix, suffix=after), budget)
-        assert window.prefix.endswith(prefix[prefix.rfind("\n") + 1 :])
-        suffixes.add(window.suffix)
+        context = trimmer.context(replace(opened, prefix=prefix, suffix=after), budget)
+        assert context.prefix.endswith(prefix[prefix.rfind("\n") + 1 :])
+        suffixes.add(context.suffix)
     assert trimmer.trimmed == len(typed) + 1
     return suffixes

@@ -1,4 +1,4 @@
-"""Where the trimmer cannot or need not trim, completion still gets a sound window."""
+"""Where the trimmer cannot or need not trim, completion still gets a sound context."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.cursor_text import CursorText
-from models.prompt_window import PromptBudget, line_window
+from models.prompt_context import PromptBudget, line_context
 from models.trimming import context_trimmer
 from models.trimming.context_trimmer import ContextTrimmer
 
@@ -35,32 +35,32 @@ def test_an_unknown_language_gets_exactly_the_line_window(
 ) -> None:
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, document, language_id), PromptBudget(300, 0.25)
     )
-    assert window == line_window(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
+    assert context == line_context(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
     assert (trimmer.trimmed, trimmer.fallbacks) == (0, 0)
 
 
 def test_the_extension_names_the_language_when_the_client_does_not() -> None:
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/textwrap.py", None), PromptBudget(300, 0.25)
     )
     assert trimmer.trimmed == 1
-    assert window != line_window(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
+    assert context != line_context(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
 
 
 def test_trimming_switched_off_gets_the_line_window() -> None:
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/textwrap.py", "python"),
         PromptBudget(300, 0.25),
         False,
     )
-    assert window == line_window(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
+    assert context == line_context(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
     assert trimmer.trimmed == 0
 
 
@@ -68,12 +68,12 @@ def test_a_file_that_fits_is_sent_whole() -> None:
     text = "import os\n\n\ndef main() -> None:\n    print(os.getcwd())\n\n\nmain()\n"
     prefix, suffix = _split(text, "print(os.")
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/small.py", "python"),
         PromptBudget(count_tokens(text), 0.2),
     )
-    assert (window.prefix, window.suffix) == (prefix, suffix)
-    assert window.prefix_tokens + window.suffix_tokens == count_tokens(text)
+    assert (context.prefix, context.suffix) == (prefix, suffix)
+    assert context.prefix_tokens + context.suffix_tokens == count_tokens(text)
     assert trimmer.trimmed == 0
 
 
@@ -86,10 +86,10 @@ def test_a_trimmer_failure_falls_back_to_the_line_window(
     monkeypatch.setattr(context_trimmer, "trim", broken_trim)
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/textwrap.py", "python"), PromptBudget(300, 0.25)
     )
-    assert window == line_window(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
+    assert context == line_context(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
     assert (trimmer.trimmed, trimmer.fallbacks) == (0, 1)
     assert "trimming file:///p/textwrap.py failed" in caplog.text
 
@@ -100,12 +100,12 @@ def test_a_half_typed_definition_is_trimmed_within_budget() -> None:
     prefix, suffix = _split(text, needle)
     prefix += "    def _merge(self, chunks, wid"  # typing a new method's parameters
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/textwrap.py", "python"), PromptBudget(200, 0.25)
     )
-    assert window.prefix.endswith("    def _merge(self, chunks, wid")
-    assert window.prefix_tokens + window.suffix_tokens <= 200
-    assert "import re\n" in window.prefix
+    assert context.prefix.endswith("    def _merge(self, chunks, wid")
+    assert context.prefix_tokens + context.suffix_tokens <= 200
+    assert "import re\n" in context.prefix
     assert trimmer.trimmed == 1
 
 
@@ -122,13 +122,13 @@ def test_a_line_indented_too_far_below_the_cursor_keeps_the_outline() -> None:
     prefix = filler + "def median(l: list):\n    l = sorted(l)\n"
     suffix = "\n        return l[len(l) // 2]\n    else:\n        return l[0]\n"
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/stats.py", "python"), PromptBudget(200, 0.25)
     )
     assert trimmer.trimmed == 1
-    assert window.prefix.endswith("def median(l: list):\n    l = sorted(l)\n")
-    assert "helper_38" not in window.prefix  # the function right above: not the cursor's
-    assert window.prefix_tokens + window.suffix_tokens <= 200
+    assert context.prefix.endswith("def median(l: list):\n    l = sorted(l)\n")
+    assert "helper_38" not in context.prefix  # the function right above: not the cursor's
+    assert context.prefix_tokens + context.suffix_tokens <= 200
 
 
 def test_the_suffix_runs_to_the_end_of_the_function_past_a_line_the_parser_cannot_place() -> None:
@@ -138,9 +138,9 @@ def test_the_suffix_runs_to_the_end_of_the_function_past_a_line_the_parser_canno
     prefix = filler + "def closest(value):\n    num = float(value)\n"
     suffix = "\n        res = int(round(num))\n    else:\n        res = 0\n\n    return res\n"
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, "file:///p/closest.py", "python"), PromptBudget(200, 0.25)
     )
     assert trimmer.trimmed == 1
-    assert window.suffix == suffix
-    assert window.prefix.endswith("\n\n\ndef closest(value):\n    num = float(value)\n")
+    assert context.suffix == suffix
+    assert context.prefix.endswith("\n\n\ndef closest(value):\n    num = float(value)\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from models.cursor_text import CursorText
-from models.prompt_window import PromptBudget
+from models.prompt_context import PromptBudget
 from models.trimming.context_trimmer import ContextTrimmer
 
 CASES = Path(__file__).parent / "trimming_cases"
@@ -55,21 +55,21 @@ def test_trimmed_prompt_matches_the_expected_text(case: Path) -> None:
     prefix, suffix = source.split(CURSOR)
     name = case.stem  # e.g. "inventory.py"
     trimmer = ContextTrimmer(count_tokens)
-    window = trimmer.window(
+    context = trimmer.context(
         CursorText(prefix, suffix, f"file:///project/{name}", LANGUAGE_IDS[Path(name).suffix]),
         PromptBudget(BUDGET, SUFFIX_SHARE),
     )
     assert count_tokens(source) > BUDGET  # the case is long enough to be trimmed
     assert (trimmer.trimmed, trimmer.fallbacks) == (1, 0)
-    assert window.prefix_tokens + window.suffix_tokens <= BUDGET
-    assert window.prefix_tokens == count_tokens(window.prefix)
-    assert window.suffix_tokens == count_tokens(window.suffix)
+    assert context.prefix_tokens + context.suffix_tokens <= BUDGET
+    assert context.prefix_tokens == count_tokens(context.prefix)
+    assert context.suffix_tokens == count_tokens(context.suffix)
     head = prefix[prefix.rfind("\n") + 1 :]
     tail = suffix.split("\n", 1)[0] + "\n"
-    assert window.prefix.endswith(head)
-    assert window.suffix.startswith(tail)
+    assert context.prefix.endswith(head)
+    assert context.suffix.startswith(tail)
 
-    shown = window.prefix + CURSOR + window.suffix
+    shown = context.prefix + CURSOR + context.suffix
     expected = case.with_suffix(".expected")
     if os.environ.get("WATTCODE_UPDATE_GOLDEN") == "1":
         expected.write_text(shown)

@@ -1,6 +1,6 @@
 """The text around the cursor that fits a token budget, in whole lines.
 
-This is the plain line window: the lines right before the cursor (the cursor's own line always
+This is the plain line context: the lines right before the cursor (the cursor's own line always
 whole) and the lines right after it, split by `suffix_share`, with any share one side cannot use
 given to the other. The tree-sitter trimmer (`models/trimming/`) replaces it where a grammar
 exists and falls back to it elsewhere.
@@ -28,7 +28,7 @@ class PromptBudget:
 
 
 @dataclass(frozen=True)
-class PromptWindow:
+class PromptContext:
     prefix: str
     suffix: str
     prefix_tokens: int
@@ -49,13 +49,13 @@ def _take_lines(lines: list[str], budget: int, count: CountTokens) -> tuple[list
     return taken, used
 
 
-def line_window(
+def line_context(
     prefix: str,
     suffix: str,
     budget: PromptBudget,
     count: CountTokens,
     align_lines: int = ALIGN_LINES,
-) -> PromptWindow:
+) -> PromptContext:
     """Keep whole lines nearest the cursor within the budget's tokens (the cursor lines always).
 
     The prefix's first line is snapped forward to a multiple of `align_lines`, so that it moves
@@ -90,7 +90,7 @@ def line_window(
         more, more_used = _take_lines(after[len(after_taken) :], spare, count)
         after_taken += more
         after_used += more_used
-    return PromptWindow(
+    return PromptContext(
         prefix="".join(reversed(before_taken)) + cursor_head,
         suffix=cursor_tail + "".join(after_taken),
         prefix_tokens=before_used + count(cursor_head),

@@ -1,9 +1,9 @@
 """One live KV cache, many documents: park the current document's state, restore the next's.
 
-The context holds one token sequence at a time. When a request comes for another document,
-the current state is saved into the `KvStateCache` (LRU, byte-capped) and the requested
+The model's KV cache holds one token sequence at a time. When a request comes for another
+document, the current state is saved into the `KvStateCache` (LRU, byte-capped) and the requested
 document's saved state is put back if it shares a longer token prefix with the new prompt than
-what the context holds. Switching files then costs a memory copy instead of a prompt.
+what the KV cache holds. Switching files then costs a memory copy instead of a prompt.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-class DocumentContexts:
+class DocumentStates:
     def __init__(
         self, model: StatefulModel, states: KvStateCache, store: KvStateStore | None = None
     ) -> None:
