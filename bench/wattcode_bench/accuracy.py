@@ -16,8 +16,8 @@ from typing import Any
 
 from models.completion_engine import CompletionEngine
 from models.cursor_text import CursorText
-from models.llama_backend import LlamaBackend
 from models.local_runner import LocalRunner
+from wattcode_bench.accuracy_models import AccuracyModel
 from wattcode_bench.configs import BenchConfig
 from wattcode_bench.humaneval import InfillTask
 from wattcode_bench.paired_stats import (
@@ -76,14 +76,14 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def run_config(
-    backend: LlamaBackend,
+    model: AccuracyModel,
     config: BenchConfig,
     tasks: Sequence[InfillTask],
     on_task: Callable[[], object] | None = None,
 ) -> ConfigAccuracy:
-    engine = CompletionEngine(LocalRunner(backend))
+    engine = CompletionEngine(LocalRunner(model.model))
     options = config.options(MAX_TOKENS, multiline=False)
-    backend.reset()
+    model.reset()
     generated: list[tuple[InfillTask, str, Any, float, float]] = []
     for task in tasks:
         started, cpu_started = time.perf_counter(), time.process_time()

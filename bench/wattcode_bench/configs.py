@@ -56,7 +56,7 @@ class BenchConfig:
     """`wattcode.model.draft`: speculative decoding's drafts (`models/speculative.py`)."""
     workloads: frozenset[str] = frozenset({"plain", "padded", "typing"})
     """Where this configuration can differ from `wattcode`; elsewhere it would only repeat
-    wattcode's numbers (e.g. the window on HumanEval prompts, all shorter than its budget)."""
+    wattcode's numbers (e.g. the line context on HumanEval prompts, all shorter than its budget)."""
 
     def options(self, max_tokens: int, multiline: bool | None = None) -> CompletionOptions:
         return CompletionOptions(
@@ -120,7 +120,7 @@ NO_WINDOW = BenchConfig(
 )
 NO_TRIM = BenchConfig(
     "no-trim",
-    "wattcode with the plain line window instead of the tree-sitter trimmer",
+    "wattcode with the plain line context instead of the tree-sitter trimmer",
     trim=False,
     workloads=frozenset({"padded", "typing"}),
 )
@@ -271,7 +271,7 @@ LARGE = BenchConfig(
     "large",
     "wattcode on the 1.5B model alone (`wattcode model fetch 1.5b` first); opt-in",
     model_preset="1.5b",
-    workloads=frozenset({"typing", "enter"}),
+    workloads=frozenset({"typing", "enter", "plain"}),
 )
 LARGE_SPEC = BenchConfig(
     "large-spec",
@@ -279,7 +279,7 @@ LARGE_SPEC = BenchConfig(
     "0.5B (`wattcode.model.draft: auto`); opt-in",
     model_preset="1.5b",
     draft="auto",
-    workloads=frozenset({"typing", "enter"}),
+    workloads=frozenset({"typing", "enter", "plain"}),
 )
 """Not in ALL_CONFIGS: they need the 1.5B model, which a default install does not fetch."""
 BY_NAME = {config.name: config for config in (*ALL_CONFIGS, LLAMAVIM, LARGE, LARGE_SPEC)}

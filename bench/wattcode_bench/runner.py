@@ -21,6 +21,7 @@ from tqdm import tqdm
 from models.llama_backend import LlamaBackend, LoadOptions
 from models.model_files import resolve_model_path
 from wattcode_bench import accuracy, enter_replay, llamavim_peer, report, trim_cost
+from wattcode_bench.accuracy_models import AccuracyModels
 from wattcode_bench.cold_start import cold_start
 from wattcode_bench.configs import (
     ALL_CONFIGS,
@@ -137,7 +138,8 @@ def _subset(tasks: list[InfillTask], count: int, seed: int) -> list[InfillTask]:
     return [t for i, t in enumerate(tasks) if i in keep]
 
 
-def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
+def run_accuracy(models: AccuracyModels, plan: BenchPlan) -> dict[str, Any]:
+    backend = models.default
     all_tasks = verified_single_line_tasks()
     tasks = _subset(all_tasks, plan.tasks, plan.seed)
     rng = random.Random(plan.seed)
@@ -157,7 +159,7 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
         with tqdm(total=total, desc=f"accuracy ({variant})", file=sys.stderr) as bar:
             for config in configs:
                 runs[config.name] = accuracy.run_config(
-                    backend, config, variant_tasks, on_task=bar.update
+                    models.for_config(config), config, variant_tasks, on_task=bar.update
                 )
         # Paired against naive, or against the first configuration when naive did not run.
         baseline = runs.get("naive") or next(iter(runs.values()), None)
@@ -167,7 +169,7 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
             if baseline is not None and run is not baseline
         ]
         if variant == "padded" and WATTCODE.name in runs:
-            comparisons += _trim_comparisons(backend, runs, padded, originals, plan.seed)
+            comparisons += _trim_comparisons(models, runs, padded, originals, plan.seed)
         out[variant] = {
             "tasks": len(variant_tasks),
             "configs": {name: run.summary() for name, run in runs.items()},
@@ -187,7 +189,7 @@ def run_accuracy(backend: LlamaBackend, plan: BenchPlan) -> dict[str, Any]:
 
 
 def _trim_comparisons(
-    backend: LlamaBackend,
+    models: AccuracyModels,
     runs: dict[str, accuracy.ConfigAccuracy],
     padded: list[InfillTask],
     originals: list[InfillTask],
@@ -204,7 +206,7 @@ def _trim_comparisons(
         replace(original, task_id=task.task_id)
         for original, task in zip(originals, padded, strict=True)
     ]
-    baseline = accuracy.run_config(backend, WATTCODE, unpadded)
+    baseline = accuracy.run_config(models.for_config(WATTCODE), WATTCODE, unpadded)
     baseline.config = UNPADDED_ORIGINALS
     runs[baseline.config] = baseline
     found.append(accuracy.compare(baseline, trimmed, seed))
@@ -357,14 +359,16 @@ def run(plan: BenchPlan, out: Path, command: str) -> Path:
             "gpu_layers": backend.gpu_layers,
         },
     }
+    models = AccuracyModels(backend, model_path, plan.gpu_layers)
     try:
         if "accuracy" in plan.workloads:
-            data["accuracy"] = run_accuracy(backend, plan)
+            data["accuracy"] = run_accuracy(models, plan)
         if "trimming" in plan.workloads:
             data["trimming"] = trim_cost.measure(
                 backend.count_tokens, places=3 if plan.quick else 12, seed=plan.seed
             )
     finally:
+        models.close()
         backend.close()  # the typing replay runs its own server processes
     if "typing" in plan.workloads:
         data["typing"] = asyncio.run(run_typing(plan))
