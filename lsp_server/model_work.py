@@ -35,6 +35,8 @@ class CompletionRequest:
     language_id: str | None = None
     open_documents: tuple[OpenDocument, ...] = field(default=(), compare=False, repr=False)
     """The editor's other open documents, for signatures from files this one imports."""
+    smaller_model: bool = False
+    """The power governor's `smaller-model` rung: the 0.5B answers where the 1.5B is loaded."""
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

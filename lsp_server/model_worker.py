@@ -26,6 +26,7 @@ from lsp_server.model_work import (
     OutcomeStatus,
     scrub,
 )
+from lsp_server.smaller_model import SmallerModel
 from models import paths
 from models.calibration import Speed, machine_key, measure_speed
 from models.completion_engine import CompletionEngine, Suggestion
@@ -38,7 +39,7 @@ from models.errors import GenerationCancelled, ModelError, RemoteError
 from models.generation import WorkMeter
 from models.load_options import LoadOptions
 from models.local_runner import CompletionModel, LocalRunner
-from models.model_choice import SMALL, ModelChoice, product_chooser
+from models.model_choice import LARGE, SMALL, ModelChoice, product_chooser
 from models.model_files import model_identity
 from models.model_table import ModelSpec, display_name
 from models.remote.endpoint import MODELS, RemoteEndpoint
@@ -126,6 +127,7 @@ class ModelWorker:
         self._vocab: LlamaVocab | None = None
         self._remote: RemoteRunner | None = None
         self._states: DocumentStates | None = None
+        self._smaller: SmallerModel | None = None  # the governor's `smaller-model` rung
         self.kv_states = KvStateCache(max_bytes=256 << 20)
         self.kv_store: KvStateStore | None = None
         self._persist_bytes: int | None = 512 << 20
@@ -178,14 +180,21 @@ class ModelWorker:
         self.kv_store = self._open_store()
         self._states = DocumentStates(backend, self.kv_states, self.kv_store)
         self._backend, self._loaded_key = backend, key
+
+        def small_path() -> Path:
+            return self._choose_model(replace(key, path=None, preset=SMALL.preset), None).path
+
         model, self._draft = speculating(
             backend,
             key.draft,
             path,
-            lambda: self._choose_model(replace(key, path=None, preset=SMALL.preset), None).path,
+            small_path,
             lambda draft_path: self._backend_factory(draft_path, _load_options(key)),
         )
         self._engine = CompletionEngine(LocalRunner(model, self._states))
+        if choice.spec is LARGE:
+            options = _load_options(replace(key, draft="off"))
+            self._smaller = SmallerModel(lambda: self._backend_factory(small_path(), options))
         self.last_load = LoadResult(
             ok=True,
             path=path,
@@ -280,9 +289,12 @@ class ModelWorker:
         for model in (self._backend, self._draft):
             if model is not None:
                 model.close()
+        if self._smaller is not None:
+            self._smaller.close()
         if self._vocab is not None:
             self._vocab.close()
         self._backend = self._draft = self._engine = self._states = self._loaded_key = None
+        self._smaller = None
         self._vocab = self._remote = None
 
     def unload(self) -> Future[None]:
@@ -308,8 +320,11 @@ class ModelWorker:
         energy = self._energy_monitor()
         window = energy.begin()
         suggestion: Suggestion | None = None
+        engine = self._engine
+        if request.smaller_model and self._smaller is not None:
+            engine = self._smaller.engine() or engine
         try:
-            run = self._engine.warm if warm else self._engine.complete  # warm returns None
+            run = engine.warm if warm else engine.complete  # warm returns None
             cursor = CursorText(
                 scrub(request.prefix),
                 scrub(request.suffix),
@@ -352,6 +367,8 @@ class ModelWorker:
     def _forget(self, uri: str) -> None:
         if self._states is not None:
             self._states.forget(uri)
+        if self._smaller is not None:
+            self._smaller.forget(uri)
         if self._engine is not None:
             self._engine.trimmer.forget(uri)
 

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from lsp_server.session import ModelState, Session, Stat
+from models.model_choice import LARGE, SMALL
 from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
 from models.power.governor import (
     Governor,
@@ -186,6 +187,10 @@ class PowerController:
             generated_tokens=ledger.generated_tokens,
             inside_word_requests=counters[Stat.REQUESTS_INSIDE_WORD],
             max_prompt_tokens=session.settings.context.max_prompt_tokens,
+            # Work per token scales with the weights read: the files' sizes (an estimate).
+            smaller_model_share=SMALL.size / LARGE.size
+            if session.model.name == LARGE.display_name and session.model.remote is None
+            else None,
         )
         savings = expected_savings(costs)
         return [

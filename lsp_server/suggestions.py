@@ -105,6 +105,7 @@ async def suggest(
         cancel=cancel,
         language_id=document.language_id,
         open_documents=_other_documents(server, uri),
+        smaller_model=restrictions.smaller_model,
     )
     if skipped:
         if options.warm_skipped:

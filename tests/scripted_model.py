@@ -225,6 +225,7 @@ class ScriptedModel:
         reply = self._plan(prompt)
         self.journal.add(
             "prompt",
+            path=str(self.path),
             prefix=prompt.prefix,
             suffix=prompt.suffix,
             order=prompt.order,

@@ -64,5 +64,5 @@ def test_a_missing_large_model_is_a_clear_error(
     monkeypatch.setenv("WATTCODE_DATA_DIR", str(tmp_path))
     models = AccuracyModels(backend, path, gpu_layers=None)
     for config in (LARGE, LARGE_SPEC):
-        with pytest.raises(ModelError, match="wattcode model fetch 1.5b"):
+        with pytest.raises(ModelError, match=r"wattcode model fetch 1\.5b"):
             models.for_config(config)

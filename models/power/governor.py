@@ -47,11 +47,12 @@ class Rung(IntEnum):
     FULL = 0
     LONGER_DEBOUNCE = 1
     NO_BACKGROUND_WORK = 2
-    SHORT_SUGGESTIONS = 3
-    SMALL_CONTEXT = 4
-    SKIP_LOW_VALUE = 5
-    MANUAL_ONLY = 6
-    UNLOAD_WHEN_IDLE = 7
+    SMALLER_MODEL = 3
+    SHORT_SUGGESTIONS = 4
+    SMALL_CONTEXT = 5
+    SKIP_LOW_VALUE = 6
+    MANUAL_ONLY = 7
+    UNLOAD_WHEN_IDLE = 8
 
     @property
     def label(self) -> str:
@@ -62,6 +63,7 @@ RUNG_LABELS = {
     Rung.FULL: "full service",
     Rung.LONGER_DEBOUNCE: f"wait {LONGER_DEBOUNCE_SECONDS * 1000:.0f} ms after a keystroke",
     Rung.NO_BACKGROUND_WORK: "no background work",
+    Rung.SMALLER_MODEL: "the embedded 0.5B answers where the 1.5B is loaded",
     Rung.SHORT_SUGGESTIONS: f"single lines of at most {SHORT_MAX_TOKENS} tokens",
     Rung.SMALL_CONTEXT: f"prompts of at most {SMALL_CONTEXT_TOKENS} tokens",
     Rung.SKIP_LOW_VALUE: "only requests at the end of a word or line",
@@ -88,6 +90,8 @@ class Restrictions:
     rung: Rung = Rung.FULL
     debounce_seconds: float = 0.0
     background_work: bool = True
+    smaller_model: bool = False
+    """The embedded 0.5B answers instead of a loaded 1.5B (lsp_server/smaller_model.py)."""
     single_line: bool = False
     max_tokens: int | None = None
     max_prompt_tokens: int | None = None
@@ -103,6 +107,7 @@ def restrictions_for(rung: Rung) -> Restrictions:
         rung=rung,
         debounce_seconds=LONGER_DEBOUNCE_SECONDS if rung >= Rung.LONGER_DEBOUNCE else 0.0,
         background_work=rung < Rung.NO_BACKGROUND_WORK,
+        smaller_model=rung >= Rung.SMALLER_MODEL,
         single_line=rung >= Rung.SHORT_SUGGESTIONS,
         max_tokens=SHORT_MAX_TOKENS if rung >= Rung.SHORT_SUGGESTIONS else None,
         max_prompt_tokens=SMALL_CONTEXT_TOKENS if rung >= Rung.SMALL_CONTEXT else None,
@@ -312,6 +317,9 @@ class MeasuredCosts:
     inside_word_requests: float
     """Requests typed inside a word: what the `skip low-value` rung would refuse."""
     max_prompt_tokens: int
+    smaller_model_share: float | None = None
+    """The 0.5B's work per token over the loaded model's, where the `smaller-model` rung
+    would swap them (the 1.5B loaded); None where it changes nothing."""
 
 
 def expected_savings(costs: MeasuredCosts) -> dict[Rung, float | None]:
@@ -330,6 +338,9 @@ def expected_savings(costs: MeasuredCosts) -> dict[Rung, float | None]:
         # A request superseded while it waits never starts: what cancelled work cost.
         Rung.LONGER_DEBOUNCE: costs.cancelled_joules / costs.requests,
         Rung.NO_BACKGROUND_WORK: 0.0,  # wattcode runs no speculative work yet
+        Rung.SMALLER_MODEL: (1.0 - costs.smaller_model_share) * costs.joules / costs.requests
+        if costs.smaller_model_share is not None
+        else 0.0,
         Rung.SHORT_SUGGESTIONS: max(0.0, generated - SHORT_MAX_TOKENS)
         * per_generated
         * per_request,

@@ -67,9 +67,13 @@ class ContextTrimmer:
         rows = split_rows(text) if rules is not None else []
         if rules is not None and self._fits(text, rows, budget.tokens):
             # Whole, not through the line context, whose 64-token steps could drop a tail.
-            return PromptContext(
+            whole = PromptContext(
                 cursor.prefix, cursor.suffix, self._cost(cursor.prefix), self._cost(cursor.suffix)
             )
+            if whole.prefix_tokens + whole.suffix_tokens <= budget.tokens:
+                return whole
+            # Over by the token the cursor splits in two: nearly all of it, in whole lines.
+            return line_context(cursor.prefix, cursor.suffix, budget, self.costs)
         if rules is not None:
             try:
                 trimmed = self._trim(cursor, rules, rows, budget)

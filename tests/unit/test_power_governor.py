@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from models.power.governor import (
     RESERVE_SECONDS,
     RESUME_FRACTION,
     Governor,
+    MeasuredCosts,
     Rung,
     WhenExhausted,
+    expected_savings,
     restrictions_for,
     rung_for,
 )
@@ -42,7 +46,8 @@ def test_no_budget_means_full_service_whatever_is_spent() -> None:
 
 def test_rungs_are_equal_slices_of_the_reserve() -> None:
     assert rung_for(1.0, Rung.SKIP_LOW_VALUE) is Rung.FULL
-    assert rung_for(0.5, Rung.SKIP_LOW_VALUE) is Rung.SHORT_SUGGESTIONS
+    assert rung_for(0.5, Rung.SKIP_LOW_VALUE) is Rung.SMALLER_MODEL
+    assert rung_for(0.4, Rung.SKIP_LOW_VALUE) is Rung.SHORT_SUGGESTIONS
     assert rung_for(0.01, Rung.SKIP_LOW_VALUE) is Rung.SKIP_LOW_VALUE
     assert rung_for(-3.0, Rung.UNLOAD_WHEN_IDLE) is Rung.UNLOAD_WHEN_IDLE
     assert rung_for(0.2, Rung.UNLOAD_WHEN_IDLE) is Rung.MANUAL_ONLY
@@ -65,9 +70,11 @@ def test_spending_steps_down_and_refilling_climbs_back() -> None:
     g, clock = governor(1.0)  # 1 W: a 30 J reserve
     capacity = RESERVE_SECONDS * 1.0
     assert g.state().capacity_joules == capacity
-    g.spend(capacity * 0.55)
+    g.spend(capacity * 0.5)
+    assert g.state().rung is Rung.SMALLER_MODEL
+    g.spend(capacity * 0.12)
     assert g.state().rung is Rung.SHORT_SUGGESTIONS
-    g.spend(capacity * 0.44)
+    g.spend(capacity * 0.37)
     assert g.state().rung is Rung.SKIP_LOW_VALUE
     clock.now += capacity  # the budget refills the whole reserve
     assert g.state().rung is Rung.FULL
@@ -75,11 +82,11 @@ def test_spending_steps_down_and_refilling_climbs_back() -> None:
 
 def test_climbing_back_needs_a_margin() -> None:
     g, clock = governor(1.0)
-    g.spend(30 * 0.2)  # 80 % left: rung 1 under eco's six slices
+    g.spend(30 * 0.2)  # 80 % left: rung 1 under eco's seven slices
     assert g.state().rung is Rung.LONGER_DEBOUNCE
-    clock.now += 30 * 0.04  # 84 %: back in rung 0's slice, but within the hysteresis
+    clock.now += 30 * 0.06  # 86 %: back in rung 0's slice (above 6/7), within the hysteresis
     assert g.state().rung is Rung.LONGER_DEBOUNCE
-    clock.now += 30 * 0.06
+    clock.now += 30 * 0.05
     assert g.state().rung is Rung.FULL
 
 
@@ -102,7 +109,7 @@ def test_pause_serves_nothing_until_a_quarter_is_back() -> None:
     assert g.state().restrictions.paused
     clock.now += 1.0
     state = g.state()
-    assert not state.restrictions.paused and state.restrictions.manual_only  # still rung 6
+    assert not state.restrictions.paused and state.restrictions.manual_only  # still rung 7
 
 
 def test_manual_only_mode_ends_on_manual_only_and_unload() -> None:
@@ -159,8 +166,9 @@ def test_a_raise_smaller_than_the_debt_still_owes_the_rest_in_joules() -> None:
     g.configure(1.0, WhenExhausted.PAUSE)  # 29.7 J more room: 30.3 J still owed
     state = g.state()
     assert state.reserve_joules == pytest.approx(-30.3) and state.restrictions.paused
-    # Back to automatic service at 30 % of the 30 J reserve: 39.3 J at 1 W.
-    assert state.resumes_in_seconds == pytest.approx(39.3)
+    # Back to automatic service above manual-only's slice (2/9 of the reserve) plus the
+    # hysteresis: 30.3 J + 8.17 J at 1 W.
+    assert state.resumes_in_seconds == pytest.approx(30.3 + 30 * (2 / 9 + 0.05))
     clock.now += 39.4
     assert not g.state().restrictions.manual_only
 
@@ -198,8 +206,9 @@ def test_paused_state_says_when_suggestions_come_back() -> None:
     g, clock = governor(2.0, WhenExhausted.PAUSE)  # 60 J
     g.spend(60.0)
     state = g.state()
-    # Automatic requests need 30 %: the pause ends at 25 %, manual-only's slice at 30 %.
-    assert state.resumes_in_seconds == pytest.approx(9.0)
+    # Automatic requests need 27.2 %: the pause ends at 25 %, manual-only's slice at 2/9 plus
+    # the hysteresis.
+    assert state.resumes_in_seconds == pytest.approx(60 * (2 / 9 + 0.05) / 2.0)
     assert "paused" in state.why and "suggestions again in 9 s" in state.why
     clock.now += 9.01
     state = g.state()
@@ -282,3 +291,24 @@ def test_a_typing_storm_keeps_the_hour_small() -> None:
     assert g.state().spent_last_hour_joules == pytest.approx(3000.0)
     clock.now += 3600 - 30  # the first half minute's entries are now older than an hour
     assert g.state().spent_last_hour_joules == pytest.approx(1500.0, rel=0.02)
+
+
+def test_the_smaller_model_rung_saves_what_the_0_5b_does_not_spend() -> None:
+    assert restrictions_for(Rung.SMALLER_MODEL).smaller_model
+    assert not restrictions_for(Rung.NO_BACKGROUND_WORK).smaller_model
+    assert restrictions_for(Rung.MANUAL_ONLY).smaller_model  # kept by every rung above it
+    costs = MeasuredCosts(
+        requests=10,
+        joules=20.0,
+        cancelled_joules=0.0,
+        generations=10,
+        joules_per_prompt_token=0.01,
+        joules_per_generated_token=0.1,
+        prompt_tokens_evaluated=500,
+        generated_tokens=80,
+        inside_word_requests=2,
+        max_prompt_tokens=1024,
+        smaller_model_share=0.44,
+    )
+    assert expected_savings(costs)[Rung.SMALLER_MODEL] == pytest.approx(0.56 * 2.0)
+    assert expected_savings(replace(costs, smaller_model_share=None))[Rung.SMALLER_MODEL] == 0.0

@@ -60,7 +60,7 @@ def _in_order(lines: list[str], originals: list[str], extra: frozenset[str] = fr
         position += 1
 
 
-def check_window(
+def check_context(
     context: PromptContext, text: str, offset: int, budget: int, extra: frozenset[str] = frozenset()
 ) -> None:
     """The properties every context has, whatever the language and the trimming."""
@@ -99,7 +99,7 @@ def test_budget_is_never_exceeded_and_lines_are_whole(
     context = TRIMMERS[document].context(
         CursorText(text[:offset], text[offset:], document, None), PromptBudget(budget, suffix_share)
     )
-    check_window(context, text, offset, budget)
+    check_context(context, text, offset, budget)
 
 
 @pytest.mark.parametrize(
@@ -112,14 +112,14 @@ def test_budget_is_never_exceeded_and_lines_are_whole(
     ],
 )
 @pytest.mark.parametrize("language_id", ["c", "python", "rust", "javascript"])
-def test_broken_code_still_gives_a_window_within_budget(broken: str, language_id: str) -> None:
+def test_broken_code_still_gives_a_context_within_budget(broken: str, language_id: str) -> None:
     trimmer = ContextTrimmer(count_tokens)
     for offset in range(0, len(broken), 97):
         context = trimmer.context(
             CursorText(broken[:offset], broken[offset:], "file:///broken", language_id),
             PromptBudget(64, 0.3),
         )
-        check_window(context, broken, offset, 64)
+        check_context(context, broken, offset, 64)
     assert trimmer.trimmed > 0  # the trimmer, not only its fallback, handled broken code
 
 
@@ -141,4 +141,4 @@ def test_cross_file_header_lines_are_accounted_for() -> None:
     )
     assert context.prefix.startswith("# util.py\ndef helper(values: list[int]) -> int:\n")
     lines = frozenset({"# util.py", "def helper(values: list[int]) -> int:"})
-    check_window(context, text + "\n", len(text), 120, lines)
+    check_context(context, text + "\n", len(text), 120, lines)

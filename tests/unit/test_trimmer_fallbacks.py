@@ -30,7 +30,7 @@ def _split(text: str, needle: str) -> tuple[str, str]:
     ("document", "language_id"),
     [("file:///p/report.cob", "cobol"), ("file:///p/notes.xyz", None), (None, None)],
 )
-def test_an_unknown_language_gets_exactly_the_line_window(
+def test_an_unknown_language_gets_exactly_the_line_context(
     document: str | None, language_id: str | None
 ) -> None:
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
@@ -52,7 +52,7 @@ def test_the_extension_names_the_language_when_the_client_does_not() -> None:
     assert context != line_context(prefix, suffix, PromptBudget(300, 0.25), count_tokens)
 
 
-def test_trimming_switched_off_gets_the_line_window() -> None:
+def test_trimming_switched_off_gets_the_line_context() -> None:
     prefix, suffix = _split(TEXTWRAP.read_text(), "chunks = self._split_chunks(text)")
     trimmer = ContextTrimmer(count_tokens)
     context = trimmer.context(
@@ -77,7 +77,20 @@ def test_a_file_that_fits_is_sent_whole() -> None:
     assert trimmer.trimmed == 0
 
 
-def test_a_trimmer_failure_falls_back_to_the_line_window(
+def test_a_file_that_fits_only_unsplit_stays_within_the_budget() -> None:
+    """The cursor inside a word splits one token in two: the whole file then costs one more
+    than its lines did, and a budget of exactly the lines must still hold."""
+    text = "import os\n\n\ndef main() -> None:\n    print(os.getcwd())\n\n\nmain()\n"
+    prefix, suffix = _split(text, "print(os.getc")
+    budget = PromptBudget(count_tokens(text), 0.0)
+    trimmer = ContextTrimmer(count_tokens)
+    context = trimmer.context(CursorText(prefix, suffix, "file:///p/small.py", "python"), budget)
+    assert count_tokens(prefix) + count_tokens(suffix) == budget.tokens + 1
+    assert context.prefix_tokens + context.suffix_tokens <= budget.tokens
+    assert context == line_context(prefix, suffix, budget, count_tokens)
+
+
+def test_a_trimmer_failure_falls_back_to_the_line_context(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken_trim(*args: object, **kwargs: object) -> None:
