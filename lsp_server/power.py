@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from lsp_server.session import ModelState, Session, Stat
+from lsp_server.session import ModelState, ModelStatus, Session, Stat
 from models.model_choice import LARGE, SMALL
 from models.power.battery import NO_BATTERY, BatteryReader, BatteryState, Tier, read_battery
 from models.power.governor import (
@@ -187,10 +187,7 @@ class PowerController:
             generated_tokens=ledger.generated_tokens,
             inside_word_requests=counters[Stat.REQUESTS_INSIDE_WORD],
             max_prompt_tokens=session.settings.context.max_prompt_tokens,
-            # Work per token scales with the weights read: the files' sizes (an estimate).
-            smaller_model_share=SMALL.size / LARGE.size
-            if session.model.name == LARGE.display_name and session.model.remote is None
-            else None,
+            smaller_model_share=smaller_model_share(session.model),
         )
         savings = expected_savings(costs)
         return [
@@ -220,3 +217,12 @@ class PowerController:
 
 def _rounded(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
+
+
+def smaller_model_share(model: ModelStatus) -> float | None:
+    """The 0.5B's work per token over the loaded model's, where the `smaller-model` rung would
+    swap them (the 1.5B loaded locally); None where it changes nothing. Work per token scales
+    with the weights read: the files' sizes (an estimate)."""
+    if model.name == LARGE.display_name and model.remote is None:
+        return SMALL.size / LARGE.size
+    return None

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from pytest_lsp import LanguageClient
 
+from lsp_server.power import smaller_model_share
+from lsp_server.session import ModelStatus
 from models.model_table import QWEN25_CODER_05B, QWEN25_CODER_15B
 from tests.fast.conftest import (
     client_fixture,
@@ -25,6 +27,7 @@ from tests.fast.conftest import (
     open_document,
     rule,
     script,
+    stats,
     suggestion_at,
     until,
     wait_for_model,
@@ -161,3 +164,14 @@ async def test_the_path_wins_over_the_preset(client: LanguageClient) -> None:
     model = await until(client, lambda s: s["model"]["path"] == str(own))
     assert model["model"]["name"] == "my-own-model.gguf"
     assert model["model"]["why"] == "wattcode.model.path"
+
+
+@pytest.mark.parametrize("preset", ["1.5b", "0.5b"])
+async def test_the_ladder_has_the_smaller_model_rung(client: LanguageClient, preset: str) -> None:
+    model = await loaded(client)
+    [rung] = [r for r in (await stats(client))["power"]["ladder"] if r["rung"] == 3]
+    assert rung["name"] == "smaller-model"
+    assert "0.5B answers" in rung["label"]
+    status = ModelStatus(name=model["name"])
+    share = smaller_model_share(status)
+    assert share == (QWEN25_CODER_05B.size / QWEN25_CODER_15B.size if preset == "1.5b" else None)
