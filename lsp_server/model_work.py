@@ -77,6 +77,8 @@ class Outcome:
     """What the generation cost, measured around the engine call (cancelled work included)."""
     remote: bool = False
     """The work went to a remote server (an error is the server's, not the model's)."""
+    model: str = ""
+    """The model that answered where it is not the loaded one (the `smaller-model` rung)."""
 
     @property
     def skip_reason(self) -> SkipReason | None:

@@ -320,9 +320,10 @@ class ModelWorker:
         energy = self._energy_monitor()
         window = energy.begin()
         suggestion: Suggestion | None = None
-        engine = self._engine
+        engine, answered_by = self._engine, ""
         if request.smaller_model and self._smaller is not None:
-            engine = self._smaller.engine() or engine
+            smaller = self._smaller.engine()
+            engine, answered_by = (smaller, SMALL.display_name) if smaller else (engine, "")
         try:
             run = engine.warm if warm else engine.complete  # warm returns None
             cursor = CursorText(
@@ -358,7 +359,7 @@ class ModelWorker:
             spent = spent.plus_remote(*remote_estimate(work, self._remote.endpoint))
         cpu_seconds = time.process_time() - cpu_started
         remote = self._remote is not None
-        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote)
+        return Outcome(status, suggestion, cpu_seconds, error, work, spent, remote, answered_by)
 
     def forget(self, uri: str) -> None:
         """Drop a closed document's saved KV state (on the model thread, like all model work)."""

@@ -31,7 +31,6 @@ from models.cancellation import CancelToken
 from models.completion_engine import CompletionOptions, Suggestion
 from models.confidence import ConfidenceRule
 from models.cursor_text import OpenDocument
-from models.energy.window import WindowEnergy
 from models.generation import GenerationStats
 from models.power.governor import Restrictions
 from models.request_gate import SkipReason, text_skip_reason
@@ -278,7 +277,7 @@ async def _generate(
         session.count(Stat.RESULTS_DROPPED_OUTDATED)
         return None
     session.suggestion_cache.remember(uri, request.prefix, request.suffix, suggestion.text)
-    return _show(server, uri, suggestion, position, outcome.energy)
+    return _show(server, uri, suggestion, position, outcome)
 
 
 async def _waited(server: WattcodeServer, restrictions: Restrictions, cancel: CancelToken) -> bool:
@@ -334,8 +333,10 @@ def _show(
     uri: str,
     suggestion: Suggestion,
     position: types.Position,
-    energy: WindowEnergy | None = None,
+    outcome: Outcome | None = None,
 ) -> ShownSuggestion:
+    """Record what is shown (for hover) with what it cost and which model made it; a cache
+    hit (no `outcome`) cost nothing."""
     server.session.count(Stat.SUGGESTIONS)
     server.session.add_record(
         uri,
@@ -344,13 +345,15 @@ def _show(
             end_line=position.line + suggestion.text.count("\n"),
             text=suggestion.text,
             stats=suggestion.stats,
-            energy=energy,
+            energy=outcome.energy if outcome is not None else None,
             start_character=position.character,
             confidence=suggestion.confidence,
             probabilities=suggestion.probabilities,
             ends=suggestion.ends,
             raw_text=suggestion.raw_text,
-            model=server.session.model.name,
+            model=outcome.model
+            if outcome is not None and outcome.model
+            else server.session.model.name,
         ),
     )
     server.on_energy_changed()

@@ -53,7 +53,8 @@ def test_the_0_5b_answers_on_the_rung_and_the_1_5b_stays_loaded(tmp_path: Path) 
         assert loaded.ok and loaded.path == tmp_path / QWEN25_CODER_15B.file_name
         request = CompletionRequest("file:///a.py", 1, PREFIX, "", CompletionOptions(max_tokens=8))
 
-        assert worker.complete(request).result(timeout=10).status is OutcomeStatus.DONE
+        first = worker.complete(request).result(timeout=10)
+        assert first.status is OutcomeStatus.DONE and first.model == ""  # the loaded model's
         assert answered_by(journal) == QWEN25_CODER_15B.file_name
         assert len(journal.events("load")) == 1  # nothing loaded before the rung asks
 
@@ -62,6 +63,7 @@ def test_the_0_5b_answers_on_the_rung_and_the_1_5b_stays_loaded(tmp_path: Path) 
         assert outcome.status is OutcomeStatus.DONE and outcome.suggestion is not None
         assert outcome.suggestion.text == "a + b"
         assert answered_by(journal) == QWEN25_CODER_05B.file_name
+        assert outcome.model == QWEN25_CODER_05B.display_name  # hover names it
         assert [Path(e["path"]).name for e in journal.events("load")] == [
             QWEN25_CODER_15B.file_name,
             QWEN25_CODER_05B.file_name,
@@ -101,7 +103,7 @@ def test_without_the_0_5b_the_1_5b_answers(tmp_path: Path) -> None:
             "file:///a.py", 1, PREFIX, "", CompletionOptions(max_tokens=8), smaller_model=True
         )
         outcome = worker.complete(request).result(timeout=10)
-        assert outcome.status is OutcomeStatus.DONE
+        assert outcome.status is OutcomeStatus.DONE and outcome.model == ""
         assert answered_by(journal) == QWEN25_CODER_15B.file_name
     finally:
         worker.shutdown()
