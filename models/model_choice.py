@@ -33,7 +33,8 @@ from models.power.battery import BatteryReader, read_battery
 
 log = logging.getLogger(__name__)
 
-PRESET_CHOICES = ("auto", "0.5b", "1.5b")
+AUTO_PRESET = "auto"
+PRESET_CHOICES = (AUTO_PRESET, "0.5b", "1.5b")
 DEFAULT_PRESET = "0.5b"
 AUTO_MAX_SLOWDOWN = 1.5
 """The 1.5B's decode time per token may be at most this many times the 0.5B's."""
@@ -141,7 +142,7 @@ class ModelChooser:
             path = Path(configured).expanduser()
             check_gguf(path)
             return ModelChoice(path, known_model(path), "wattcode.model.path")
-        if preset == "auto":
+        if preset == AUTO_PRESET:
             return self._choose_auto(on_progress)
         spec = PRESETS.get(preset, SMALL)
         why = f"wattcode.model.preset: {spec.preset}"

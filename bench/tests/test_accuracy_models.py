@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from models import paths
+from models.default_model import default_model_path
 from models.errors import ModelError
 from models.llama_backend import LlamaBackend
 from models.model_files import resolve_model_path
+from models.model_table import QWEN25_CODER_15B
 from models.speculative import SpeculativeModel
 from wattcode_bench import accuracy
 from wattcode_bench.accuracy_models import AccuracyModels
-from wattcode_bench.configs import LARGE, LARGE_SPEC, WATTCODE
+from wattcode_bench.configs import AUTO, LARGE, LARGE_SPEC, WATTCODE
 from wattcode_bench.humaneval import verified_single_line_tasks
 
 pytestmark = pytest.mark.model
@@ -66,3 +69,19 @@ def test_a_missing_large_model_is_a_clear_error(
     for config in (LARGE, LARGE_SPEC):
         with pytest.raises(ModelError, match=r"wattcode model fetch 1\.5b"):
             models.for_config(config)
+
+
+def test_auto_runs_on_the_model_auto_picks_here(
+    default: tuple[LlamaBackend, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, path = default
+    monkeypatch.setenv("WATTCODE_CACHE_DIR", str(tmp_path))  # measured afresh, not cached
+    models = AccuracyModels(backend, path, gpu_layers=None)
+    model = models.for_config(AUTO)
+    large = default_model_path(paths.models_dir(), QWEN25_CODER_15B)
+    if large.exists():  # on mains, by the measured speeds: either model
+        assert isinstance(model.model, LlamaBackend)
+        assert model.model.path in (path, large)
+    else:  # without the 1.5B, auto keeps the default model
+        assert model.model is backend
+    models.close()

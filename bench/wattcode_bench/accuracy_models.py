@@ -1,9 +1,10 @@
 """The model each configuration's accuracy run asks, each loaded once per bench run.
 
 A configuration without `model_preset` (or naming the default model) runs on the bench's own
-backend; `large` on the 1.5B (`wattcode model fetch 1.5b` first); a configuration that drafts
-(`large-spec`) on the 1.5B wrapped for speculative decoding as the server wraps it
-(`models.speculative.speculating`), with the bench's backend as the draft model.
+backend; `auto` on what `wattcode.model.preset: auto` picks on this machine; `large` on the
+1.5B (`wattcode model fetch 1.5b` first); a configuration that drafts (`large-spec`) on the 1.5B
+wrapped for speculative decoding as the server wraps it (`models.speculative.speculating`),
+with the bench's backend as the draft model.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import paths
+from models.calibration import Speed, machine_key, measure_speed
 from models.default_model import default_model_path
 from models.errors import ModelError
-from models.llama_backend import LlamaBackend
+from models.llama_backend import LlamaBackend, supports_gpu_offload
 from models.load_options import LoadOptions
 from models.local_runner import CompletionModel
-from models.model_table import PRESETS
+from models.model_choice import AUTO_PRESET, product_chooser
+from models.model_table import PRESETS, ModelSpec
 from models.speculative import speculating
 from wattcode_bench.configs import BenchConfig
 
@@ -58,11 +61,22 @@ class AccuracyModels:
     def _path(self, preset: str | None) -> Path:
         if preset is None:
             return self.default_path
+        if preset == AUTO_PRESET:
+            return self._auto_path()
         spec = PRESETS[preset]
         path = default_model_path(paths.models_dir(), spec)
         if path == self.default_path or path.exists():
             return path
         raise ModelError(f"the {preset} model is not installed: wattcode model fetch {preset}")
+
+    def _auto_path(self) -> Path:
+        """What `auto` picks here, as the server picks it (measured once per machine, cached)."""
+
+        def measure(_spec: ModelSpec, path: Path) -> Speed:
+            return measure_speed(self._load(path))
+
+        machine = machine_key(None, self.gpu_layers, supports_gpu_offload())
+        return product_chooser(measure, machine).choose(None, AUTO_PRESET).path
 
     def _load(self, path: Path) -> LlamaBackend:
         if path not in self._backends:

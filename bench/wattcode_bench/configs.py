@@ -281,8 +281,15 @@ LARGE_SPEC = BenchConfig(
     draft="auto",
     workloads=frozenset({"typing", "enter", "plain"}),
 )
+AUTO = BenchConfig(
+    "auto",
+    "wattcode with `wattcode.model.preset: auto`: the model this machine's measured decode speeds "
+    "and power source choose (docs/models.md); opt-in",
+    model_preset="auto",
+    workloads=frozenset({"typing", "enter", "plain"}),
+)
 """Not in ALL_CONFIGS: they need the 1.5B model, which a default install does not fetch."""
-BY_NAME = {config.name: config for config in (*ALL_CONFIGS, LLAMAVIM, LARGE, LARGE_SPEC)}
+BY_NAME = {config.name: config for config in (*ALL_CONFIGS, LLAMAVIM, LARGE, LARGE_SPEC, AUTO)}
 
 
 def config_named(name: str) -> BenchConfig:
