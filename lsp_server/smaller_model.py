@@ -45,10 +45,6 @@ class SmallerModel:
             self._engine = CompletionEngine(LocalRunner(backend, self._states))
         return self._engine
 
-    @property
-    def loaded(self) -> bool:
-        return self._backend is not None
-
     def forget(self, uri: str) -> None:
         if self._states is not None:
             self._states.forget(uri)
